@@ -1,0 +1,62 @@
+# Stages: ingest -> extract (NLP) -> review (annotations merge) -> export.
+# Every target bootstraps the virtual environment it needs on first use.
+CORPUS      ?= corpus
+OUT         ?= output
+ANNOTATIONS ?= annotations
+JOBS        ?= 1
+PYTHON      ?= python3
+VENV        ?= .venv
+
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+CLI    := $(PY) -m pipeline
+SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
+DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
+ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
+
+.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean
+
+extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade pip
+	@echo "installing the package and its pinned dependencies into $(VENV) (first run only)"
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+ingest: $(OUT)/documents.jsonl
+$(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC) | $(CORPUS)
+	$(CLI) ingest --corpus $(CORPUS) --out $(OUT)
+
+nlp: $(OUT)/machine_claims.jsonl
+$(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
+	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS)
+
+# review rewrites the annotation files, export reads them: one recipe so the
+# annotations never look newer than the output they produced.
+review: $(OUT)/claims.jsonl
+export: $(OUT)/claims.jsonl
+$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
+	$(CLI) review --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+	$(CLI) export --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+
+eval: $(OUT)/machine_claims.jsonl
+	$(CLI) eval --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/speed.py
+
+bench-quantities: $(STAMP)
+	$(PY) bench/quantities.py
+
+lock: $(STAMP)  ## refresh constraints.txt from the current environment
+	$(VENV)/bin/pip freeze --exclude-editable | sed '/^-e /d' > constraints.txt
+
+clean:
+	rm -rf $(OUT)
