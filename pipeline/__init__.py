@@ -1,0 +1,3 @@
+"""Quantitative health-claims extractor: ingest -> extract -> review -> export."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,59 @@
+"""Command line: one sub-command per stage (python -m pipeline STAGE --help)."""
+
+import argparse
+import sys
+
+from .errors import InputError
+
+
+def _common(p, annotations=False):
+    p.add_argument("--corpus", default="corpus", help="folder of .txt documents (default: corpus)")
+    p.add_argument("--out", default="output", help="folder for stage outputs (default: output)")
+    if annotations:
+        p.add_argument("--annotations", default="annotations", help="folder of review YAML files (default: annotations)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="stage", required=True)
+
+    p = sub.add_parser("ingest", help="segment documents into title/article/comments/furniture -> OUT/documents.jsonl")
+    _common(p)
+    p = sub.add_parser("nlp", help="find quantities, sources, evidence -> OUT/machine_claims.jsonl")
+    _common(p)
+    p.add_argument("--jobs", type=int, default=1, help="processes for the NLP (default: 1)")
+    p = sub.add_parser("review", help="create/update ANNOTATIONS/<doc_id>.yaml, keeping every annotator edit")
+    _common(p, annotations=True)
+    p = sub.add_parser("export", help="merged claims -> OUT/claims.jsonl, claims.csv, report.html")
+    _common(p, annotations=True)
+    p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
+    _common(p, annotations=True)
+
+    args = parser.parse_args(argv)
+    try:
+        if args.stage == "ingest":
+            from . import ingest
+            ingest.run(args.corpus, args.out)
+        elif args.stage == "nlp":
+            from .extract import run
+            run(args.corpus, args.out, jobs=args.jobs)
+        elif args.stage == "review":
+            from .review import run
+            run(args.corpus, args.out, args.annotations)
+        elif args.stage == "export":
+            from .export import run
+            run(args.corpus, args.out, args.annotations)
+        elif args.stage == "eval":
+            from .evaluate import run
+            run(args.corpus, args.out, args.annotations)
+    except InputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: outputs already written are complete; nothing half-written was kept", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""One error type for bad input: it names the file, the line and what is allowed."""
+
+
+class InputError(Exception):
+    """Bad user input. The CLI prints it and exits with `exit_code`."""
+
+    def __init__(self, path, message, line=None, field=None, exit_code=2):
+        self.path, self.line, self.field, self.exit_code = str(path), line, field, exit_code
+        where = self.path + (f":{line}" if line is not None else "")
+        what = f" [{field}]" if field else ""
+        super().__init__(f"{where}{what}: {message}")
