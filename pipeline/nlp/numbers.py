@@ -1,0 +1,137 @@
+"""Numbers written any way -> float; and a component that makes each number one token.
+
+Cardinal words ("thirty-five", "one hundred and twenty") are parsed by the
+`number-parser` library; digits, thousands separators, decimals, scale words
+("1.5 million") and fractions ("1/4", "½", "two-thirds") are handled here
+because number-parser does not read them.
+"""
+
+import re
+import unicodedata
+
+from number_parser import parse_number as _parse_words
+from spacy.language import Language
+from spacy.tokens import Token
+
+_DIGITS = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^\.\d+$")
+_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+CARDINALS = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "million", "billion", "trillion",
+}
+SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 10**12}
+FRACTION_WORDS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fourth": 4, "fourths": 4,
+    "fifth": 5, "fifths": 5, "sixth": 6, "sixths": 6, "seventh": 7, "sevenths": 7, "eighth": 8, "eighths": 8,
+    "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10,
+}
+HYPHENS = {"-", "–", "‐"}
+
+Token.set_extension("num", default=None, force=True)        # the token's value, if it is a number
+Token.set_extension("num_form", default="", force=True)   # "digits" | "words" | "fraction"
+
+
+def parse_digits(text):
+    text = text.strip()
+    if _DIGITS.match(text):
+        return float(text.replace(",", ""))
+    m = _FRACTION.match(text)
+    if m and int(m.group(2)) != 0:
+        return int(m.group(1)) / int(m.group(2))
+    if len(text) == 1 and unicodedata.category(text) == "No":
+        try:
+            return float(unicodedata.numeric(text))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def parse_number(text):
+    """Value of a number phrase ('2,000', 'Thirty-five', 'two-thirds', '1.5 million'), or None."""
+    text = text.strip()
+    value = parse_digits(text)
+    if value is not None:
+        return value
+    words = re.split(r"[\s\-–‐]+", text.lower())
+    if not words or not words[0]:
+        return None
+    if len(words) >= 2 and words[-1] in FRACTION_WORDS:
+        numerator = parse_number(" ".join(words[:-1]))
+        return numerator / FRACTION_WORDS[words[-1]] if numerator is not None else None
+    if len(words) >= 2 and words[-1] in SCALES:
+        head = parse_digits(words[0]) if len(words) == 2 else None
+        if head is not None:
+            return head * SCALES[words[-1]]
+    if all(w in CARDINALS or w == "and" for w in words) and words[0] in CARDINALS - set(SCALES):
+        value = _parse_words(" ".join(words))
+        return float(value) if value is not None else None
+    return None
+
+
+def _is_cardinal(token):
+    return token.lower_ in CARDINALS or parse_digits(token.text) is not None
+
+
+def _is_fraction_word(token):
+    return token.lower_ in FRACTION_WORDS and token.lower_ not in ("half", "halves")
+
+
+def number_spans(doc):
+    """(start, end, value, form) for each maximal number phrase among `doc`'s tokens."""
+    spans, i, n = [], 0, len(doc)
+    while i < n:
+        if not _is_cardinal(doc[i]):
+            i += 1
+            continue
+        j = i + 1
+        words = doc[i].lower_ in CARDINALS
+        while j < n:
+            t = doc[j]
+            if words and t.lower_ in CARDINALS:
+                j += 1
+            elif words and t.text in HYPHENS and j + 1 < n and doc[j + 1].lower_ in CARDINALS and doc[j - 1].lower_ not in SCALES:
+                j += 2
+            elif words and t.lower_ == "and" and doc[j - 1].lower_ in SCALES and j + 1 < n and doc[j + 1].lower_ in CARDINALS - set(SCALES):
+                j += 2
+            elif not words and t.lower_ in SCALES and j == i + 1:
+                j += 1
+            else:
+                break
+        form = "words" if words else "digits"
+        # "two-thirds", "one third": a cardinal word and a fraction word make a fraction.
+        if words and j + 1 < n and doc[j].text in HYPHENS and _is_fraction_word(doc[j + 1]):
+            j, form = j + 2, "fraction"
+        elif words and j < n and _is_fraction_word(doc[j]):
+            j, form = j + 1, "fraction"
+        text = doc[i:j].text
+        value = parse_number(text)
+        if value is not None:
+            if form != "fraction" and _FRACTION.match(text):
+                form = "fraction"
+            spans.append((i, j, value, form))
+        i = j
+    return spans
+
+
+@Language.factory("numbers")
+def make_numbers(nlp, name):
+    return NumberMerger()
+
+
+class NumberMerger:
+    """Merge each multi-token number ("Thirty - five", "1.5 million") into one token with `_.num`."""
+
+    def __call__(self, doc):
+        spans = number_spans(doc)
+        with doc.retokenize() as retokenizer:
+            for start, end, value, form in spans:
+                if end - start > 1:
+                    retokenizer.merge(doc[start:end], attrs={"_": {"num": value, "num_form": form}})
+        offset = 0
+        for start, end, value, form in spans:
+            token = doc[start - offset]
+            token._.num, token._.num_form = value, form
+            offset += end - start - 1
+        return doc

@@ -1,0 +1,331 @@
+"""@Language.factory("quantities"): every quantity as a Span in doc.spans["quantities"].
+
+What a quantity looks like lives in patterns/quantities.jsonl (Matcher
+patterns, one per line, labelled with the kind), what is *not* one in
+patterns/not_quantities.jsonl, and the words they refer to by class in
+patterns/lexicon.yml. This module only interprets matches: it trims
+bounding words out of the span, reads the qualifier, and normalizes values.
+"""
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Span, Token
+
+from . import numbers  # noqa: F401  (registers Token._.num)
+
+PATTERNS = Path(__file__).with_name("patterns")
+SPAN_KEY = "quantities"
+KINDS = ("percentage", "proportion", "count", "timeframe", "frequency", "dose", "money")
+# When two readings overlap, the longer wins; on a tie, the earlier kind here.
+KIND_RANK = {k: n for n, k in enumerate(("money", "dose", "percentage", "frequency", "proportion", "timeframe", "count"))}
+YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
+CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
+TIME_IN = {"second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
+           "week": ("week", 1), "month": ("month", 1), "year": ("year", 1), "decade": ("decade", 1),
+           "century": ("year", 100)}
+DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
+        "year": 365.25, "decade": 3652.5}
+ISO = {"second": ("PT", "S"), "minute": ("PT", "M"), "hour": ("PT", "H"), "day": ("P", "D"),
+       "week": ("P", "W"), "month": ("P", "M"), "year": ("P", "Y"), "decade": ("P", "Y")}
+
+for _name in ("value", "low", "high", "unit", "qualifier", "iso_duration", "rule"):
+    Span.set_extension(_name, default=None, force=True)
+Token.set_extension("qclass", default="", force=True)
+
+
+@lru_cache(maxsize=2)
+def load_lexicon(path=PATTERNS / "lexicon.yml"):
+    return YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+
+
+def load_patterns(path):
+    rules = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip() and not line.lstrip().startswith("//"):
+                try:
+                    rules.append(json.loads(line))
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"{path}:{n}: not valid JSON ({err.msg})") from None
+    return rules
+
+
+def _strip_pos(pattern):
+    return [{k: v for k, v in spec.items() if k not in ("POS", "TAG")} for spec in pattern]
+
+
+def _fmt(x):
+    x = round(x, 6)
+    return str(int(x)) if x == int(x) else str(x)
+
+
+def iso_duration(value, unit):
+    if value is None or unit not in ISO:
+        return None
+    if unit == "decade":
+        value *= 10
+    prefix, suffix = ISO[unit]
+    return f"{prefix}{_fmt(value)}{suffix}"
+
+
+@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None})
+def make_quantities(nlp, name, patterns, exclusions, lexicon):
+    uses_pos = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
+    return QuantityRecognizer(
+        nlp.vocab,
+        patterns or str(PATTERNS / "quantities.jsonl"),
+        exclusions or str(PATTERNS / "not_quantities.jsonl"),
+        lexicon or str(PATTERNS / "lexicon.yml"),
+        uses_pos,
+    )
+
+
+class QuantityRecognizer:
+    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos):
+        lex = load_lexicon(lexicon)
+        self.classes = {}
+        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "time", "pct"):
+            for word in lex[cls]:
+                self.classes[str(word).lower()] = cls       # later classes win
+        for singular, plural in lex["count_noun"].items():
+            self.classes.setdefault(str(singular).lower(), "count_sg")     # "treatment" may modify
+            self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
+        self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
+        self.dose, self.currency, self.fraction = lex["dose"], lex["currency"], lex["fraction"]
+        self.per = {str(w).lower() for w in lex["per"]}
+        self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
+        self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
+        self.qualifiers = {str(k).lower(): v for k, v in lex["qualifier"].items()}
+        self.lead = {str(w).lower() for w in lex["lead"]}
+        self.matcher = Matcher(vocab, validate=True)
+        self.excluder = Matcher(vocab, validate=True)
+        for rule in load_patterns(patterns):
+            pattern = rule["pattern"] if uses_pos else _strip_pos(rule["pattern"])
+            self.matcher.add(f"{rule['label']}|{rule['id']}", [pattern])
+        for rule in load_patterns(exclusions):
+            self.excluder.add(f"not|{rule['id']}", [_strip_pos(rule["pattern"])])
+
+    # -- the component ------------------------------------------------------
+    def __call__(self, doc):
+        for token in doc:
+            token._.qclass = "num" if token._.num is not None else self.classes.get(token.lower_, "")
+        found = []
+        for match_id, start, end in self.matcher(doc):
+            kind, rule = doc.vocab.strings[match_id].split("|", 1)
+            reading = getattr(self, f"_{kind}")(doc[start:end], rule)
+            if reading:
+                span, fields = reading
+                span = Span(doc, span.start, span.end, label=kind)
+                fields.setdefault("qualifier", self.qualifier(span))
+                found.append((span, fields, rule))
+        excluded = set()
+        for _, start, end in self.excluder(doc):
+            excluded.update(range(start, end))
+        found = [f for f in found if not excluded.intersection(range(f[0].start, f[0].end))]
+        found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], f[0].start))
+        taken, kept = set(), []
+        for span, fields, rule in found:
+            if taken.intersection(range(span.start, span.end)):
+                continue
+            taken.update(range(span.start, span.end))
+            for key, value in fields.items():
+                setattr(span._, key, value)
+            span._.rule = f"{span.label_}/{rule}"
+            kept.append(span)
+        doc.spans[SPAN_KEY] = sorted(kept, key=lambda s: s.start)
+        return doc
+
+    # -- shared helpers -----------------------------------------------------
+    def trim(self, span):
+        """Drop bounding words at the start ("for", "about", "between") and "of" at the end."""
+        start, end = span.start, span.end
+        doc = span.doc
+        while start < end - 1 and doc[start]._.num is None and doc[start].lower_ in self.lead:
+            start += 1
+        while end > start + 1 and doc[end - 1].lower_ == "of":
+            end -= 1
+        return doc[start:end]
+
+    def qualifier(self, span):
+        doc, i = span.doc, span.start
+        after = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
+        if after.startswith(("or more", "or longer", "or greater", "+")):
+            return "at_least"
+        if after.startswith(("or less", "or fewer", "or shorter")):
+            return "at_most"
+        if i > 0 and doc[i - 1].lower_ in ("a", "an") and span[0].lower_ not in ("a", "an"):
+            i -= 1
+        for n in (4, 3, 2, 1):
+            if i - n >= 0:
+                phrase = " ".join(t.lower_ for t in doc[i - n:i])
+                if phrase in self.qualifiers:
+                    return self.qualifiers[phrase]
+        return None
+
+    @staticmethod
+    def nums(span):
+        return [t._.num for t in span if t._.num is not None]
+
+    @staticmethod
+    def value_fields(values, scale=1.0):
+        values = [v * scale for v in values]
+        if len(values) >= 2:
+            low, high = min(values[0], values[-1]), max(values[0], values[-1])
+            return {"value": (low + high) / 2, "low": low, "high": high}
+        return {"value": values[0], "low": None, "high": None}
+
+    def time_unit(self, token):
+        amount, unit = self.time[token.lower_]
+        canon, factor = TIME_IN[unit]
+        return canon, amount * factor
+
+    # -- one interpreter per kind ------------------------------------------------
+    def _percentage(self, span, rule):
+        span = self.trim(span)
+        return span, {**self.value_fields(self.nums(span)), "unit": "%"}
+
+    def _proportion(self, span, rule):
+        span = self.trim(span)
+        nums = self.nums(span)
+        if rule in ("x-of-y", "x-out-of-y", "x-in-y"):
+            if len(nums) != 2 or nums[1] == 0 or nums[0] > nums[1]:
+                return None
+            return span, {"value": nums[0] / nums[1], "low": None, "high": None, "unit": None}
+        if rule == "fraction":
+            token = span[0]
+            following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
+            if "/" in token.text and following != "of":
+                return None          # "02/18" is a date, "1/4 of the cake" a proportion
+            return span, {"value": nums[0], "low": None, "high": None, "unit": None}
+        fraction = next((self.fraction[t.lower_] for t in span if t.lower_ in self.fraction), None)
+        if fraction is None:
+            return None
+        return span, {"value": float(fraction), "low": None, "high": None, "unit": None}
+
+    def _count(self, span, rule):
+        doc = span.doc
+        nouns = [t for t in span if t._.qclass in ("count_noun", "count_sg")]
+        end = span.start + 1
+        while end < span.end and (doc[end]._.num is not None or doc[end].lower_ in CONNECTORS | {"more", "fewer", "less"}):
+            end += 1
+        while doc[end - 1]._.num is None and doc[end - 1].lower_ not in ("more", "fewer", "less"):
+            end -= 1
+        number_span = doc[span.start:end]
+        nums = self.nums(number_span)
+        fields = self.value_fields(nums)
+        if rule == "or-more-noun":
+            word = number_span[-1].lower_
+            fields["qualifier"] = "at_least" if word == "more" else "at_most"
+        unit = None
+        if nouns:
+            noun = nouns[-1].lower_
+            unit = self.singular_of.get(noun, noun)
+            invariant = unit == noun and noun in self.plural_nouns      # "series"
+            plural = noun in self.plural_nouns and not invariant
+            single = len(nums) == 1 and nums[0] == 1 and rule != "or-more-noun"
+            if single == plural and not invariant:
+                return None      # "2006 study" is a year, "one patients" is not English
+            if single and not self.bounded(number_span):
+                return None      # "one study found": a determiner, not a count
+        fields["unit"] = unit
+        if self.looks_like_year(number_span):
+            return None          # "In 2020 researchers found"
+        if any(t._.num_form == "fraction" for t in number_span) or any(v != int(v) for v in nums):
+            return None
+        return number_span, fields
+
+    @staticmethod
+    def looks_like_year(span):
+        token = span[0]
+        before = span.doc[token.i - 1].lower_ if token.i > 0 else ""
+        return (len(span) == 1 and token.text.isdigit() and len(token.text) == 4
+                and 1800 <= int(token.text) <= 2099 and before in YEAR_PREPOSITIONS)
+
+    def bounded(self, span):
+        before = span.doc[span.start - 1].lower_ if span.start > 0 else ""
+        return before in ("only", "just", "exactly") or self.qualifier(span) is not None
+
+    def _timeframe(self, span, rule):
+        span = self.trim(span)
+        units = [self.time_unit(t) for t in span if t._.qclass == "time"]
+        if not units:
+            return None
+        nums = self.nums(span)
+        words = [t.lower_ for t in span]
+        if rule == "few-to-unit":
+            (u1, a1), (u2, a2) = units[0], units[-1]
+            small = u1 if DAYS[u1] <= DAYS[u2] else u2
+            low = (2 if "couple" in words else 3) * a1 * DAYS[u1] / DAYS[small]
+            high = a2 * DAYS[u2] / DAYS[small]
+            return span, {"value": (low + high) / 2, "low": low, "high": high, "unit": small,
+                          "iso_duration": iso_duration((low + high) / 2, small)}
+        unit, amount = units[-1]
+        if not nums:
+            nums = [2.0] if "couple" in words else [0.5] if "half" in words else [1.0]
+        elif rule == "num-and-a-half":
+            nums = [nums[0] + 0.5]
+        fields = self.value_fields(nums, scale=amount)
+        fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
+        return span, fields
+
+    def _frequency(self, span, rule):
+        span = self.trim(span)
+        times = next((self.times[t.lower_] for t in span if t.lower_ in self.times), None)
+        joined = "".join(t.lower_ for t in span if t.text not in CONNECTORS)     # bi-weekly -> biweekly
+        freq = self.freq.get(joined) or next((self.freq[t.lower_] for t in span if t.lower_ in self.freq), None)
+        units = [self.time_unit(t) for t in span if t._.qclass == "time"]
+        nums = self.nums(span)
+        words = [t.lower_ for t in span]
+        if freq:
+            per_times, period = freq
+            factor = times or (nums[0] if nums else 1)
+            if words[0] == "bi" and joined not in self.freq:
+                factor *= 0.5
+            elif words[0] == "semi":
+                factor *= 2
+            value, unit = float(factor * per_times), period
+            return span, {"value": value, "low": None, "high": None, "unit": f"per {unit}"}
+        if not units:
+            return None
+        unit, amount = units[-1]
+        if rule.startswith(("once-every", "every")):
+            if "other" in words:
+                intervals = [2.0]
+            else:
+                intervals = nums or [1.0]
+            per = [(times or 1) / (n * amount) for n in intervals]
+            fields = self.value_fields(sorted(per))
+        else:
+            fields = self.value_fields([(times or (nums[0] if nums else 1)) / amount])
+        fields["unit"] = f"per {unit}"
+        return span, fields
+
+    def _dose(self, span, rule):
+        span = self.trim(span)
+        units = [self.dose[t.lower_] for t in span if t.lower_ in self.dose]
+        if not units:
+            return None
+        unit = units[-1]
+        per = [t.lower_ for t in span if t.lower_ in self.per and t.lower_ not in self.dose]
+        if per and span[-1].lower_ in self.per:
+            unit = f"{unit}/{per[-1]}"
+        nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
+        if not nums:
+            return None
+        return span, {**self.value_fields(nums), "unit": unit}
+
+    def _money(self, span, rule):
+        span = self.trim(span)
+        codes = [self.currency[t.lower_] for t in span if t.lower_ in self.currency]
+        nums = self.nums(span)
+        if not codes or not nums:
+            return None
+        code, scale = codes[0], 1.0
+        if code.endswith(("-cent", "-pence")):
+            code, scale = code.split("-")[0], 0.01
+        return span, {**self.value_fields(nums, scale=scale), "unit": code}

@@ -1,0 +1,24 @@
+"""Tokenizer rules both pipelines share, so "0.5mg", "3x" and "6–8" split like "0.5 mg"."""
+
+from spacy.util import compile_infix_regex
+
+EXTRA_INFIXES = [
+    r"(?<=[0-9])[–—‐-](?=[0-9$£€])",                             # 6–8, 5-6, $10–$20
+    r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ])",          # 0.5mg, 3x, 24h (not 4th, 1980s)
+    r"(?<=[$£€])(?=[0-9])",                                      # the second $ of $10–$20
+]
+
+
+def number_friendly_tokenizer(nlp):
+    infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def plain_spaces(text):
+    """Every white-space character -> ' ' (same length, so every offset holds).
+
+    Web text carries no-break spaces and hard-wrapped lines; spaCy keeps both
+    as tokens of their own, which breaks patterns like "9 of 16".
+    """
+    return "".join(" " if ch.isspace() else ch for ch in text)

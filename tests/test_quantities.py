@@ -1,0 +1,72 @@
+"""Quantity extraction, table-driven from tests/cases/quantities.yml, on the real pipelines."""
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from pipeline.nlp import full_pipeline, plain_spaces, rules_pipeline
+from pipeline.nlp.numbers import parse_number
+
+TABLE = YAML(typ="safe").load((Path(__file__).parent / "cases" / "quantities.yml").read_text(encoding="utf-8"))
+
+
+def cases():
+    for group, rows in TABLE.items():
+        for n, row in enumerate(rows):
+            text, *rest = row
+            expected = rest[-1]
+            marks = []
+            if len(rest) == 2:
+                marks = [pytest.mark.xfail(reason=rest[0]["xfail"], strict=True)]
+            yield pytest.param(text, expected, id=f"{group}-{n}", marks=marks)
+
+
+def readings(nlp, text):
+    doc = nlp(plain_spaces(text))
+    return [(text[s.start_char:s.end_char], s.label_, s._.value, s._.unit, s._.qualifier, s._.low, s._.high)
+            for s in doc.spans["quantities"]]
+
+
+def close(a, b):
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+
+@pytest.mark.parametrize("text,expected", list(cases()))
+def test_quantity_table(text, expected):
+    got = readings(full_pipeline(), text)
+    assert [(g[0], g[1]) for g in got] == [(e[0], e[1]) for e in expected]
+    for g, e in zip(got, expected):
+        span, kind, value, unit, qualifier = e[:5]
+        low, high = (e[5], e[6]) if len(e) > 5 else (None, None)
+        assert close(g[2], value), (span, "value", g[2], value)
+        assert g[3] == unit, (span, "unit", g[3], unit)
+        assert g[4] == qualifier, (span, "qualifier", g[4], qualifier)
+        assert close(g[5], low) and close(g[6], high), (span, "low/high", g[5:], (low, high))
+
+
+def test_table_has_at_least_150_cases():
+    assert sum(len(rows) for rows in TABLE.values()) >= 150
+
+
+@pytest.mark.parametrize("text", [row[0] for rows in TABLE.values() for row in rows])
+def test_rules_pipeline_finds_everything_the_full_pipeline_finds(text):
+    """The model runs only where the rules pipeline sees a quantity: it must miss nothing."""
+    full = {(s.start_char, s.end_char) for s in full_pipeline()(plain_spaces(text)).spans["quantities"]}
+    rules = rules_pipeline()(plain_spaces(text)).spans["quantities"]
+    covered = [any(r.start_char <= a and b <= r.end_char or r.start_char < b and a < r.end_char for r in rules)
+               for a, b in full]
+    assert all(covered)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("2,000", 2000), ("Thirty-five", 35), ("two-thirds", 2 / 3), ("one-third", 1 / 3), ("1.5 million", 1.5e6),
+    ("½", 0.5), ("1/4", 0.25), ("eighteen", 18), ("one hundred and twenty", 120), ("twenty one", 21),
+    ("0.5", 0.5), (".5", 0.5), ("12,345.67", 12345.67), ("three quarters", 0.75), ("x", None), ("third", None),
+    ("", None), ("1/0", None),
+])
+def test_parse_number(text, value):
+    got = parse_number(text)
+    assert close(got, None if value is None else float(value))
