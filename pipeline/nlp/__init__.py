@@ -1,7 +1,8 @@
 """Everything spaCy: the two pipelines and their custom components.
 
-- `rules_pipeline()`: tokenizer + sentencizer + numbers + quantities. No model;
-  ~80k words/s. Used to find where quantities are.
+- `rules_pipeline()`: tokenizer + sentencizer + numbers + quantities +
+  abbreviations. No model. Run on every article/comment segment to find where
+  quantities are and which abbreviations the document defines.
 - `full_pipeline()`: the trained model (settings.MODEL) + the same components +
   abbreviations, sources and evidence. Run only on paragraphs with a quantity.
 """
@@ -17,22 +18,25 @@ from .tokenizer import number_friendly_tokenizer, plain_spaces  # noqa: F401
 
 @lru_cache(maxsize=1)
 def rules_pipeline():
+    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
+
     nlp = number_friendly_tokenizer(spacy.blank("en"))
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("numbers")
     nlp.add_pipe("quantities")
+    nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
     return nlp
 
 
 @lru_cache(maxsize=1)
 def full_pipeline(model=None):
-    from . import evidence, sources  # noqa: F401  (register factories)
-    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
+    from . import evidence  # noqa: F401  (registers "evidence")
+    from .sources import add_source_ruler
 
     nlp = number_friendly_tokenizer(spacy.load(model or settings.MODEL))
     nlp.add_pipe("numbers")
     nlp.add_pipe("quantities")
-    nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
+    add_source_ruler(nlp)
     nlp.add_pipe("sources")
     nlp.add_pipe("evidence")
     return nlp

@@ -122,14 +122,14 @@ class QuantityRecognizer:
                 span, fields = reading
                 span = Span(doc, span.start, span.end, label=kind)
                 fields.setdefault("qualifier", self.qualifier(span))
-                found.append((span, fields, rule))
+                found.append((span, fields, rule, end - start))
         excluded = set()
         for _, start, end in self.excluder(doc):
             excluded.update(range(start, end))
         found = [f for f in found if not excluded.intersection(range(f[0].start, f[0].end))]
-        found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], f[0].start))
+        found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], -f[3], f[0].start))
         taken, kept = set(), []
-        for span, fields, rule in found:
+        for span, fields, rule, _ in found:
             if taken.intersection(range(span.start, span.end)):
                 continue
             taken.update(range(span.start, span.end))
@@ -230,8 +230,8 @@ class QuantityRecognizer:
             single = len(nums) == 1 and nums[0] == 1 and rule != "or-more-noun"
             if single == plural and not invariant:
                 return None      # "2006 study" is a year, "one patients" is not English
-            if single and not self.bounded(number_span):
-                return None      # "one study found": a determiner, not a count
+        if len(nums) == 1 and nums[0] == 1 and rule != "or-more-noun" and not self.bounded(number_span):
+            return None          # "one study found", "each one of us": a determiner, not a count
         fields["unit"] = unit
         if self.looks_like_year(number_span):
             return None          # "In 2020 researchers found"

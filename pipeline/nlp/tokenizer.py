@@ -6,6 +6,7 @@ EXTRA_INFIXES = [
     r"(?<=[0-9])[–—‐-](?=[0-9$£€])",                             # 6–8, 5-6, $10–$20
     r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ])",          # 0.5mg, 3x, 24h (not 4th, 1980s)
     r"(?<=[$£€])(?=[0-9])",                                      # the second $ of $10–$20
+    r"(?<=[a-z]{2})\.(?=[A-Za-z]{2,})",                          # "30 years.was treated" (missing space)
 ]
 
 

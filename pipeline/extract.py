@@ -1,0 +1,169 @@
+"""Stage 2: OUT/documents.jsonl -> OUT/machine_claims.jsonl.
+
+The trained model is the expensive part (~3k words/s), so it only sees the
+paragraphs where the rules-only pipeline (~80k words/s) found a quantity;
+furniture and references are never processed. Results are cached per
+document, keyed by the file's sha256 and the extractor fingerprint, so a
+re-run on an unchanged corpus re-processes nothing.
+"""
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import settings
+from .files import atomic_open, read_jsonl, write_jsonl
+from .ingest.reader import read_document
+from .nlp import full_pipeline, plain_spaces, rules_pipeline
+
+PROCESSED = ("article", "comment")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def fingerprint():
+    """Extractor version + a hash of every rule and code file + the model: the cache key."""
+    digest = hashlib.sha256(settings.EXTRACTOR_VERSION.encode())
+    root = Path(__file__).parent / "nlp"
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yml", ".jsonl") and path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    digest.update(settings.MODEL.encode())
+    return f"{settings.EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
+
+
+def paragraphs(text, start, end):
+    """(start, end) of each blank-line-separated paragraph in text[start:end], white space trimmed."""
+    pos = start
+    for m in list(_PARAGRAPH_BREAK.finditer(text, start, end)) + [None]:
+        stop = m.start() if m else end
+        chunk = text[pos:stop]
+        if chunk.strip():
+            lead = len(chunk) - len(chunk.lstrip())
+            yield pos + lead, pos + len(chunk.rstrip())
+        if m:
+            pos = m.end()
+
+
+def claim_id(doc_id, sentence, seen):
+    """Stable across runs and versions while the sentence text is unchanged."""
+    norm = _SPACES.sub(" ", sentence).strip().lower()
+    base = f"{doc_id}-{hashlib.sha1(norm.encode()).hexdigest()[:10]}"
+    seen[base] = seen.get(base, 0) + 1
+    return base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+def plan(record, text):
+    """The paragraphs worth the model, with their context, found by the rules pipeline."""
+    segments = [s for s in record["segments"] if s["kind"] in PROCESSED]
+    rules = rules_pipeline()
+    abbreviations, selected = {}, []
+    docs = rules.pipe((plain_spaces(text[s["start"]:s["end"]]) for s in segments), batch_size=64)
+    for seg, doc in zip(segments, docs):
+        for abbr in doc._.abbreviations:
+            abbreviations.setdefault(abbr["short_text"], abbr["long_text"])
+        hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
+        for p_start, p_end in paragraphs(text, seg["start"], seg["end"]):
+            if any(p_start <= h < p_end for h in hits):
+                selected.append((p_start, p_end, seg))
+    return [(p_start, p_end, {"doc_id": record["doc_id"], "section": seg["kind"], "offset": p_start,
+                              "author": seg.get("author"), "comment_index": seg.get("index"),
+                              "abbreviations": abbreviations})
+            for p_start, p_end, seg in selected]
+
+
+def trimmed(text, start, end):
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip())
+    return start + lead, start + len(piece.rstrip())
+
+
+def claim_records(doc, context, text, seen):
+    """Claims of one processed paragraph as JSON-ready dicts, offsets into the file text."""
+    offset = context["offset"]
+    records = []
+    for claim in doc.spans["claims"]:
+        start, end = trimmed(text, offset + claim.start_char, offset + claim.end_char)
+        sentence = text[start:end]
+        quantities = [{
+            "text": q.text, "start": offset + q.start_char, "end": offset + q.end_char, "kind": q.label_,
+            "value": q._.value, "low": q._.low, "high": q._.high, "unit": q._.unit, "qualifier": q._.qualifier,
+            "iso_duration": q._.iso_duration, "rule": q._.rule,
+        } for q in doc.spans["quantities"] if claim.start <= q.start < claim.end]
+        for q in quantities:
+            q["text"] = text[q["start"]:q["end"]]
+        sources = []
+        for s in claim._.claim_sources:
+            located = s["start"] is not None
+            sources.append({"text": text[offset + s["start"]:offset + s["end"]] if located else s["text"],
+                            "start": offset + s["start"] if located else None,
+                            "end": offset + s["end"] if located else None,
+                            "type": s["type"], "canonical": s["canonical"]})
+        records.append({
+            "id": claim_id(context["doc_id"], sentence, seen), "doc_id": context["doc_id"], "text": sentence,
+            "start": start, "end": end, "section": context["section"],
+            "author": context["author"] if context["section"] == "comment" else None,
+            "comment_index": context["comment_index"] if context["section"] == "comment" else None,
+            "quantities": quantities, "sources": sources, "evidence": claim._.evidence,
+            "evidence_cues": claim._.evidence_cues, "hedged": claim._.hedged,
+        })
+    return records
+
+
+def extract_documents(documents, jobs=1, progress=True):
+    """{doc_id: [claim records]} for the given ingest records (no cache)."""
+    nlp = full_pipeline()
+    texts, work = {}, []
+    for record in documents:
+        text, _, _ = read_document(record["path"], encoding=record.get("encoding"))
+        texts[record["doc_id"]] = text
+        for p_start, p_end, context in plan(record, text):
+            work.append((plain_spaces(text[p_start:p_end]), context))
+    results = {r["doc_id"]: [] for r in documents}
+    seen = {}
+
+    def docs():
+        for ptext, context in work:
+            doc = nlp.make_doc(ptext)
+            doc._.context = context
+            yield doc
+
+    words = sum(len(t.split()) for t, _ in work)
+    bar = tqdm(total=words, unit="word", desc="extract", delay=2, disable=not progress, unit_scale=True)
+    for doc, (ptext, context) in zip(nlp.pipe(docs(), n_process=jobs, batch_size=32), work):
+        doc_id = context["doc_id"]
+        results[doc_id].extend(claim_records(doc, context, texts[doc_id], seen.setdefault(doc_id, {})))
+        bar.update(len(ptext.split()))
+    bar.close()
+    return results
+
+
+def run(corpus, out, jobs=1):
+    out = Path(out)
+    documents = read_jsonl(out / "documents.jsonl")
+    key = fingerprint()
+    cache_dir = out / "cache"
+    claims, todo = {}, []
+    for record in documents:
+        cached = cache_dir / f"{record['doc_id']}.json"
+        if cached.exists():
+            entry = json.loads(cached.read_text(encoding="utf-8"))
+            if entry.get("sha256") == record["sha256"] and entry.get("extractor") == key:
+                claims[record["doc_id"]] = entry["claims"]
+                continue
+        todo.append(record)
+    if todo:
+        fresh = extract_documents(todo, jobs=jobs)
+        for record in todo:
+            claims[record["doc_id"]] = fresh[record["doc_id"]]
+            with atomic_open(cache_dir / f"{record['doc_id']}.json") as fh:
+                json.dump({"sha256": record["sha256"], "extractor": key, "claims": fresh[record["doc_id"]]},
+                          fh, ensure_ascii=False)
+    ordered = [c for record in documents for c in claims[record["doc_id"]]]
+    write_jsonl(out / "machine_claims.jsonl", ordered)
+    print(f"extract: {len(ordered)} claims from {len(documents)} documents "
+          f"({len(todo)} processed, {len(documents) - len(todo)} from cache) -> {out / 'machine_claims.jsonl'}")
+    return ordered

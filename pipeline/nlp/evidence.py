@@ -1,0 +1,181 @@
+"""@Language.factory("evidence"): each sentence with a quantity becomes a claim.
+
+Claims are Spans in doc.spans["claims"] with extensions:
+  evidence        "study-backed" | "anecdotal" | "unattributed"
+  evidence_cues   the cues that decided it, e.g. ["source:journal:The Lancet", "first_person:I"]
+  hedged          hedging or negation in the sentence, or an approximate quantity
+  claim_sources   [{"text", "start", "end", "type", "canonical"}] (doc character offsets;
+                  a narrator known only from the comment header has null offsets)
+
+A Doc here is one paragraph, so the carry-over of a study to the sentences
+that go on describing it ends at the paragraph break by construction.
+Why a label was chosen is told by the cue lists in patterns/evidence.yml and
+the order of `label()` below.
+"""
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Span
+
+from .cues import cue_matcher, find_cues, load_cues
+from .quantities import SPAN_KEY as QUANTITIES
+from .sources import SPAN_KEY as SOURCES
+
+CLAIMS = "claims"
+RESEARCH_TYPES = {"journal", "institution", "study"}
+SPECIFIC_TYPES = {"journal", "institution", "publication"}
+CITATION = re.compile(r"\bet al\b|\(\d{4}\)|\b(19|20)\d{2}\b|\bby [A-Z]")
+DEFINITE = re.compile(r"^(the|this|that|these|those|our|my|their)\b", re.I)
+NEGATORS = {"no", "not", "any", "without", "lack", "little"}
+THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
+OPEN_QUOTES, CLOSE_QUOTES = "“‘", "”’"
+
+for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", None), ("claim_sources", None)):
+    Span.set_extension(_name, default=_default, force=True)
+
+
+@Language.factory("evidence")
+def make_evidence(nlp, name):
+    return EvidenceLabeller(nlp.vocab)
+
+
+def in_quote(doc, i):
+    """Is token i inside quotation marks (curly or straight) within this doc?"""
+    before = doc[:i].text
+    curly = sum(before.count(c) for c in OPEN_QUOTES[:1]) - sum(before.count(c) for c in CLOSE_QUOTES[:1])
+    return curly > 0 or before.count('"') % 2 == 1
+
+
+def source_record(span, type_=None):
+    return {"text": span.text, "start": span.start_char, "end": span.end_char,
+            "type": type_ or span.label_, "canonical": span._.canonical or span.text}
+
+
+class EvidenceLabeller:
+    def __init__(self, vocab):
+        self.cues = load_cues()
+        self.matcher = cue_matcher(vocab, self.cues)
+
+    def __call__(self, doc):
+        context = doc._.context or {}
+        in_comment = context.get("section") == "comment"
+        author = context.get("author")
+        carried = []            # sources of the study this paragraph is describing
+        last_person = None      # who speaks, for quotes and "he"/"she" sentences
+        testimony = False       # a patient's testimony was introduced in this paragraph
+        story = False           # the previous sentence told the narrator's own experience
+        claims = []
+        for sent in doc.sents:
+            quantities = [q for q in doc.spans[QUANTITIES] if sent.start <= q.start < sent.end]
+            mentions = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end]
+            own = [s for s in mentions if s._.attributed]
+            found = find_cues(self.matcher, sent)
+            # "the study" / "this trial" refer back to the study being described.
+            referring = [s for s in own if s.label_ == "study" and DEFINITE.match(s.text) and not CITATION.search(s.text)]
+            new = [s for s in own if s not in referring]
+            inherited = [] if any(s.label_ != "person" for s in new) else carried
+            if quantities:
+                claim = Span(doc, sent.start, sent.end, label="claim")
+                personal = self.label(claim, new + (referring if not inherited else []), inherited, found,
+                                      in_comment, author, last_person, testimony, story)
+                claims.append(claim)
+                story = personal
+            else:
+                story = bool(found.get("first_person")) and (in_comment or story)
+            introduces = [s for s in new if s.label_ in RESEARCH_TYPES]
+            personal_sentence = bool(found.get("first_person")) or (quantities and story)
+            if (introduces or (new and found.get("research"))) and not personal_sentence:
+                carried = [s for s in new if s.label_ != "person"] or carried
+            persons = [s for s in mentions if s.label_ == "person"]
+            if persons:
+                last_person = persons[-1]
+            testimony = testimony or bool(found.get("testimony"))
+        doc.spans[CLAIMS] = claims
+        return doc
+
+    def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story):
+        """Set the claim's evidence, cues, hedged and sources; True if it is a personal account."""
+        doc = claim.doc
+        cues = []
+        quoted = any(in_quote(doc, i) for i in range(claim.start, claim.end) if doc[i].lower_ in ("i", "my", "me", "we"))
+        first = [t for t, _ in found.get("first_person", [])]
+        if in_comment or quoted:
+            first += [t for t, _ in found.get("first_person_plural", [])]
+        hearsay = [t for t, _ in found.get("hearsay", [])]
+        told = [t for t, _ in found.get("testimony", [])]
+        if testimony and not told and any(t.lower_ in THIRD_PERSON for t in claim):
+            told = ["(the patient of this paragraph)"]
+        continues = story and not sources and (in_comment or self.quoted_story(claim))
+        if continues and self.continues_story(claim):
+            told = told + ["(the narrator's story goes on)"]
+        research = self.research_words(claim, found)
+        # Only the sentence's own specific source can outweigh a personal account.
+        specific = [s for s in sources if s.label_ in SPECIFIC_TYPES or s.label_ == "study" and CITATION.search(s.text)]
+        attributed = list(sources) + list(inherited)
+
+        cues += [f"source:{s.label_}:{s.text}" for s in sources]
+        cues += [f"context:{s.label_}:{s.text}" for s in inherited]
+        personal = first or hearsay or told
+        if personal:
+            cues += [f"first_person:{t}" for t in first] + [f"hearsay:{t}" for t in hearsay] + [f"testimony:{t}" for t in told]
+        if research:
+            cues += [f"research:{t}" for t in research]
+
+        records = [source_record(s) for s in sources] + [source_record(s) for s in inherited]
+        if personal and not specific:
+            evidence = "anecdotal"
+            records = [source_record(s) for s in sources]       # a carried study is not the narrator's source
+            narrator = None
+            if in_comment and author:
+                narrator = {"text": author, "start": None, "end": None, "type": "narrator", "canonical": author}
+            elif (quoted or told) and last_person is not None:
+                narrator = source_record(last_person, "narrator")
+            persons = [r for r in records if r["type"] == "person"]
+            if narrator is None and persons:
+                narrator = dict(persons[-1], type="narrator")
+            if narrator:
+                records = [r for r in records if r["text"] != narrator["text"]] + [narrator]
+                cues.append(f"narrator:{narrator['text']}")
+        elif attributed or research:
+            evidence = "study-backed"
+        else:
+            evidence = "unattributed"
+            cues.append("no source and no personal experience")
+
+        hedges = [t for t, _ in found.get("hedges", [])] + [t for t, _ in found.get("negations", [])]
+        approx = [q.text for q in doc.spans[QUANTITIES]
+                  if claim.start <= q.start < claim.end and q._.qualifier == "approx"]
+        cues += [f"hedge:{t}" for t in hedges] + [f"approx:{t}" for t in approx]
+        claim._.evidence = evidence
+        claim._.evidence_cues = cues
+        claim._.hedged = bool(hedges or approx)
+        claim._.claim_sources = records
+        return evidence == "anecdotal"
+
+    @staticmethod
+    def research_words(claim, found):
+        """Research cues, less negated ones ("no research") and counted ones ("two trials")."""
+        doc = claim.doc
+        counted = {q._.unit for q in doc.spans[QUANTITIES] if claim.start <= q.start < claim.end and q.label_ == "count"}
+        words = []
+        for text, i in found.get("research", []):
+            before = doc[i - 1].lower_ if i > 0 else ""
+            singular = text.lower()[:-1] if text.lower().endswith("s") else text.lower()
+            if before in NEGATORS or singular in counted:
+                continue
+            words.append(text)
+        return words
+
+    @staticmethod
+    def quoted_story(claim):
+        return in_quote(claim.doc, claim.start) or claim[0].text in OPEN_QUOTES + '"'
+
+    @staticmethod
+    def continues_story(claim):
+        """A sentence that goes on with the story: past tense, a pronoun subject, or a fragment."""
+        words = [t for t in claim if not t.is_punct and not t.is_space]
+        if len(words) <= 4:
+            return True
+        return any(t.tag_ in ("VBD",) and t.dep_ == "ROOT" for t in claim) or \
+            any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in ("it", "she", "he", "they", "this", "that") for t in claim)

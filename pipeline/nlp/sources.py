@@ -1,0 +1,159 @@
+"""@Language.factory("sources"): who a figure may be attributed to, in doc.spans["sources"].
+
+Mentions come from three places, most specific first:
+  1. the span_ruler patterns in patterns/sources.jsonl (journals, institutions,
+     publications, "et al." and author–year citations), run as the
+     "source_ruler" component;
+  2. the model's PERSON and ORG entities (ORG only when it looks like an
+     institution or is a known abbreviation);
+  3. described studies: noun chunks headed by a research word ("a small 2006
+     NIMH study", "a recent clinical trial").
+Abbreviations found on the whole document by scispaCy's AbbreviationDetector
+(passed in doc._.context["abbreviations"]) make "NIMH" and "National
+Institute of Mental Health" one source (Span._.canonical).
+"""
+
+from pathlib import Path
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Doc, Span
+
+
+PATTERNS = Path(__file__).with_name("patterns")
+SPAN_KEY = "sources"
+RULER_KEY = "source_mentions"
+STUDY_HEADS = {"study", "studies", "trial", "trials", "meta-analysis", "meta-study", "review", "reviews", "survey",
+               "analysis", "experiment", "investigation", "research"}
+INSTITUTION_WORDS = {"university", "institute", "institutes", "association", "clinic", "hospital", "center", "centre",
+                     "administration", "agency", "organization", "organisation", "foundation", "council", "society",
+                     "college", "school", "network", "academy", "ministry", "department", "force", "authority"}
+TRIM_START = {"the", "a", "an", "journal", "in", "of"}
+TRIM_END = {"journal", "'s", "’s"}
+
+Span.set_extension("canonical", default=None, force=True)
+Span.set_extension("attributed", default=False, force=True)   # the parse ties it to a statement
+Doc.set_extension("context", default=None, force=True)
+
+
+def add_source_ruler(nlp, name="source_ruler"):
+    """spaCy's own span_ruler, loaded with patterns/sources.jsonl."""
+    ruler = nlp.add_pipe("span_ruler", name=name, config={"spans_key": RULER_KEY, "overwrite": True})
+    ruler.add_patterns(list(srsly.read_jsonl(PATTERNS / "sources.jsonl")))
+    return ruler
+
+
+@Language.factory("sources")
+def make_sources(nlp, name):
+    return SourceFinder(nlp.vocab)
+
+
+def looks_institutional(name):
+    return bool({w.lower() for w in name.split()} & INSTITUTION_WORDS)
+
+
+def prefer(candidates):
+    """Greedy, in the order given: keep a span unless it overlaps one already kept."""
+    taken, kept = set(), []
+    for span in candidates:
+        if not taken.intersection(range(span.start, span.end)):
+            taken.update(range(span.start, span.end))
+            kept.append(span)
+    return kept
+
+
+class SourceFinder:
+    def __init__(self, vocab):
+        self.attribution = DependencyMatcher(vocab)
+        for rule in srsly.read_jsonl(PATTERNS / "attribution.jsonl"):
+            self.attribution.add(rule["id"], [rule["pattern"]])
+
+    def attributed_tokens(self, doc):
+        """Token indices the parse names as who a statement comes from."""
+        if not doc.has_annotation("DEP"):
+            return set()
+        tokens = set()
+        for match_id, token_ids in self.attribution(doc):
+            pattern = self.attribution.get(match_id)[1][0]
+            for spec, i in zip(pattern, token_ids):
+                if spec["RIGHT_ID"] == "source":
+                    tokens.add(i)
+        return tokens
+
+    def is_attributed(self, span, tokens, kept):
+        if span.label_ in ("journal", "study"):
+            return True
+        token = span.root
+        for _ in range(3):          # "Carlos Zarate, MD, of the NIMH": NIMH hangs off an attributed person
+            if token.i in tokens or any(k.start <= token.i < k.end and k._.attributed for k in kept if k != span):
+                return True
+            if token.head is token:
+                break
+            token = token.head
+        return any(t.i in tokens for t in span)
+
+    def __call__(self, doc):
+        context = doc._.context or {}
+        abbreviations = context.get("abbreviations") or {}
+        candidates = []
+        for span in doc.spans.get(RULER_KEY, []):
+            start, end = self.trim(span)
+            if end > start:
+                candidates.append((0, Span(doc, start, end, label=span.label_)))
+        for ent in doc.ents:
+            end = ent.end
+            while end > ent.start + 1 and doc[end - 1].is_lower:      # "Jonathan H. truly" -> "Jonathan H."
+                end -= 1
+            ent = Span(doc, ent.start, end, label=ent.label_)
+            label = self.entity_type(ent, abbreviations)
+            if label:
+                candidates.append((1, Span(doc, ent.start, ent.end, label=label)))
+        for token in doc:
+            long_form = abbreviations.get(token.text)
+            if long_form and token.is_upper and len(token.text) > 1 and looks_institutional(long_form):
+                candidates.append((1, Span(doc, token.i, token.i + 1, label="institution")))
+        for chunk in self.study_chunks(doc):
+            candidates.append((2, chunk))
+        # Most specific first ("NIMH" over "a small 2006 NIMH study"), then the longest.
+        candidates.sort(key=lambda c: (c[0], -(c[1].end - c[1].start), c[1].start))
+        chosen = sorted(prefer([span for _, span in candidates]), key=lambda s: s.start)
+        tokens = self.attributed_tokens(doc)
+        for span in sorted(chosen, key=lambda s: s.label_ not in ("journal", "study")):
+            span._.canonical = abbreviations.get(span.text, span.text)
+            span._.attributed = self.is_attributed(span, tokens, chosen)
+        doc.spans[SPAN_KEY] = chosen
+        return doc
+
+    @staticmethod
+    def trim(span):
+        start, end = span.start, span.end
+        doc = span.doc
+        while start < end and doc[start].lower_ in TRIM_START:
+            start += 1
+        while end > start and doc[end - 1].lower_ in TRIM_END:
+            end -= 1
+        return start, end
+
+    @staticmethod
+    def entity_type(ent, abbreviations):
+        words = {t.lower_ for t in ent}
+        if ent.label_ == "PERSON":
+            # One capitalised word is too often a drug or a brand to be trusted alone.
+            return "person" if len(ent) >= 2 and all(t.is_title or t.is_upper or t.is_punct for t in ent) else None
+        if ent.label_ == "ORG":
+            if words & INSTITUTION_WORDS or looks_institutional(abbreviations.get(ent.text, "")):
+                return "institution"
+        return None
+
+    @staticmethod
+    def study_chunks(doc):
+        """Described studies: noun chunks headed by a research word ("a recent clinical trial")."""
+        if not doc.has_annotation("DEP"):
+            return
+        for chunk in doc.noun_chunks:
+            head = chunk.root.lower_
+            described = head != "research" or any(t.dep_ == "amod" for t in chunk)   # "medical research", not "research"
+            counted = any(t._.num is not None for t in chunk)                    # "two appropriate trials" is a count
+            if head in STUDY_HEADS and described and not counted:
+                yield Span(doc, chunk.start, chunk.end, label="study")
