@@ -1,0 +1,114 @@
+"""The merge rule between fresh machine claims and an annotator's file (in place, round-trip)."""
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..extract import claim_id
+
+CLAIM_KEYS = ("id", "status", "text", "start", "end", "section", "author", "comment_index", "evidence", "hedged")
+QUANTITY_KEYS = ("text", "start", "end", "kind", "value", "low", "high", "unit", "qualifier")
+SOURCE_KEYS = ("text", "start", "end", "type")
+
+
+def _flow_map(record, keys):
+    item = CommentedMap((k, record.get(k)) for k in keys)
+    return item
+
+
+def machine_entry(claim):
+    entry = CommentedMap((k, claim.get(k)) for k in CLAIM_KEYS)
+    entry["status"] = "machine"
+    entry["quantities"] = CommentedSeq(_flow_map(q, QUANTITY_KEYS) for q in claim["quantities"])
+    entry["sources"] = CommentedSeq(_flow_map(s, SOURCE_KEYS) for s in claim["sources"])
+    entry["note"] = ""
+    return entry
+
+
+def has_comment(node):
+    ca = getattr(node, "ca", None)
+    if ca is None:
+        return False
+    if ca.comment or any(v for v in ca.items.values() if v and any(v)):
+        return True
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    return any(has_comment(child) for child in children if isinstance(child, (dict, list)))
+
+
+def is_reviewed(entry):
+    """Human-touched: a status other than machine, a note, or a YAML comment."""
+    return entry.get("status") != "machine" or bool(entry.get("note")) or has_comment(entry)
+
+
+def _occurrences(text, needle):
+    found, i = [], text.find(needle)
+    while i != -1:
+        found.append(i)
+        i = text.find(needle, i + 1)
+    return found
+
+
+def anchor(entry, text):
+    """Point start/end (and those of its quantities and sources) at where the claim's text now is."""
+    sentence = entry.get("text") or ""
+    start = entry.get("start")
+    if isinstance(start, int) and text[start:start + len(sentence)] == sentence and sentence:
+        new_start = start
+    else:
+        places = _occurrences(text, sentence) if sentence else []
+        if not places:
+            entry["stale"] = True
+            return
+        new_start = min(places, key=lambda p: abs(p - start)) if isinstance(start, int) else places[0]
+    delta = new_start - start if isinstance(start, int) else None
+    entry["start"], entry["end"] = new_start, new_start + len(sentence)
+    for key in ("quantities", "sources"):
+        for item in entry.get(key) or []:
+            if item.get("start") is not None and delta is not None and \
+                    text[item["start"] + delta:item["end"] + delta] == item.get("text"):
+                item["start"] += delta
+                item["end"] += delta
+            elif item.get("text") and not (key == "sources" and item.get("type") == "narrator" and item.get("start") is None):
+                inside = text.find(item["text"], new_start, new_start + len(sentence))
+                if inside != -1:
+                    item["start"], item["end"] = inside, inside + len(item["text"])
+    if "stale" in entry:
+        del entry["stale"]
+
+
+def refresh(entry, claim):
+    for key in CLAIM_KEYS:
+        if key != "status" and entry.get(key) != claim.get(key):
+            entry[key] = claim.get(key)
+    entry["quantities"] = CommentedSeq(_flow_map(q, QUANTITY_KEYS) for q in claim["quantities"])
+    entry["sources"] = CommentedSeq(_flow_map(s, SOURCE_KEYS) for s in claim["sources"])
+
+
+def merge(data, machine_claims, text, sha256, version):
+    """Update one annotation file's data in place with this run's machine claims."""
+    data["sha256"] = sha256
+    data["extractor"] = version
+    entries = data["claims"]
+    by_id = {c["id"]: c for c in machine_claims}
+    present = set()
+    for i in range(len(entries) - 1, -1, -1):
+        entry = entries[i]
+        if is_reviewed(entry):
+            if not entry.get("id"):
+                taken = {e.get("id") for e in entries}
+                entry.insert(0, "id", claim_id(data["doc_id"], entry.get("text") or "", {k: 1 for k in taken if k}))
+            anchor(entry, text)
+            present.add(entry["id"])
+        elif entry.get("id") in by_id:
+            refresh(entry, by_id[entry["id"]])
+            present.add(entry["id"])
+        else:
+            del entries[i]
+    for claim in machine_claims:
+        if claim["id"] in present:
+            continue
+        position = len(entries)
+        for i, entry in enumerate(entries):
+            if isinstance(entry.get("start"), int) and not entry.get("stale") and entry["start"] > claim["start"]:
+                position = i
+                break
+        entries.insert(position, machine_entry(claim))
+    return data
