@@ -152,19 +152,20 @@ class QuantityRecognizer:
         return doc[start:end]
 
     def qualifier(self, span):
-        doc, i = span.doc, span.start
-        after = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
+        doc = span.doc
+        after = " ".join(t.lower_ for t in doc[span.end:span.end + 4] if not t.is_space)
         if after.startswith(("or more", "or longer", "or greater", "+")):
             return "at_least"
         if after.startswith(("or less", "or fewer", "or shorter")):
             return "at_most"
-        if i > 0 and doc[i - 1].lower_ in ("a", "an") and span[0].lower_ not in ("a", "an"):
-            i -= 1
+        if after.startswith(("or so", "or thereabouts")):
+            return "approx"
+        before = [t.lower_ for t in doc[max(0, span.start - 8):span.start] if not t.is_space]
+        if before and before[-1] in ("a", "an") and span[0].lower_ not in ("a", "an"):
+            before.pop()
         for n in (4, 3, 2, 1):
-            if i - n >= 0:
-                phrase = " ".join(t.lower_ for t in doc[i - n:i])
-                if phrase in self.qualifiers:
-                    return self.qualifiers[phrase]
+            if len(before) >= n and " ".join(before[-n:]) in self.qualifiers:
+                return self.qualifiers[" ".join(before[-n:])]
         return None
 
     @staticmethod

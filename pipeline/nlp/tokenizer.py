@@ -1,5 +1,7 @@
 """Tokenizer rules both pipelines share, so "0.5mg", "3x" and "6–8" split like "0.5 mg"."""
 
+import re
+
 from spacy.util import compile_infix_regex
 
 EXTRA_INFIXES = [
@@ -10,9 +12,15 @@ EXTRA_INFIXES = [
 ]
 
 
+# Only text with a scheme or "www." is kept whole as a URL; spaCy's default also
+# keeps "years.was" (a missing space in web comments) as one "domain" token.
+URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$", re.IGNORECASE)
+
+
 def number_friendly_tokenizer(nlp):
     infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.url_match = URL.match
     return nlp
 
 
