@@ -7,6 +7,7 @@
   abbreviations, sources and evidence. Run only on paragraphs with a quantity.
 """
 
+import warnings
 from functools import lru_cache
 
 import spacy
@@ -25,6 +26,8 @@ def rules_pipeline():
     nlp.add_pipe("numbers")
     nlp.add_pipe("quantities")
     nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
+    # scispaCy's detector builds one Matcher it never fills; spaCy warns (W036) on every call.
+    warnings.filterwarnings("ignore", message=r"\[W036\]")
     return nlp
 
 

@@ -1,0 +1,79 @@
+"""The whole pipeline on the sample corpus, as `make extract` and `make eval` run it."""
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.export import validator
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    ann = base / "annotations"
+    shutil.copytree(ROOT / "annotations", ann)
+    out = base / "out"
+    for stage in ("ingest", "nlp", "review", "export", "eval"):
+        args = [sys.executable, "-m", "pipeline", stage, "--out", str(out)]
+        if stage in ("review", "export", "eval"):
+            args += ["--annotations", str(ann)]
+        result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+    return base
+
+
+def records(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_claims_jsonl_follows_the_schema_and_the_annotations(run_dir):
+    claims = records(run_dir / "out" / "claims.jsonl")
+    assert claims
+    for claim in claims:
+        assert not list(validator().iter_errors(claim)), claim["id"]
+    assert {c["review"] for c in claims} <= {"confirmed", "corrected", "added", "machine"}
+    added = [c for c in claims if c["review"] == "added"]
+    assert added and added[0]["text"].startswith("Ketamine isn’t an option for everyone")
+    corrected = next(c for c in claims if "Studies are ongoing" in c["text"])
+    assert corrected["evidence"] == "unattributed" and corrected["review"] == "corrected"
+
+
+def test_rerun_keeps_the_reviewed_annotations_byte_for_byte(run_dir):
+    for path in (run_dir / "annotations").glob("*.yaml"):
+        kept = path.read_text(encoding="utf-8")
+        assert kept == (ROOT / "annotations" / path.name).read_text(encoding="utf-8"), path.name
+
+
+def test_csv_has_one_row_per_quantity(run_dir):
+    claims = records(run_dir / "out" / "claims.jsonl")
+    with open(run_dir / "out" / "claims.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == sum(len(c["quantities"]) for c in claims)
+    assert {"doc_id", "claim_id", "kind", "value", "unit", "evidence", "sentence"} <= set(rows[0])
+
+
+def test_report_is_self_contained(run_dir):
+    page = (run_dir / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<script src" not in page and "http://" not in page and "https://" not in page
+    assert page.count('class="claim"') == len(records(run_dir / "out" / "claims.jsonl"))
+
+
+def test_accuracy_on_the_sample_corpus_meets_the_targets(run_dir):
+    result = json.loads((run_dir / "out" / "eval.json").read_text(encoding="utf-8"))
+    assert result["documents"] == 5
+    assert result["quantities"]["f1"] >= 0.95 and result["value_accuracy"] >= 0.95
+    assert result["claims"]["f1"] >= 0.95 and result["evidence_accuracy"] >= 0.90
+    assert result["source_recall"] >= 0.90
+
+
+def test_second_run_uses_the_cache(run_dir):
+    out = run_dir / "out"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "nlp", "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "0 processed, 5 from cache" in result.stdout
