@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 ingest: $(OUT)/documents.jsonl
-$(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC) | $(CORPUS)
+$(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC)
 	$(CLI) ingest --corpus $(CORPUS) --out $(OUT)
 
 nlp: $(OUT)/machine_claims.jsonl

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from .files import read_jsonl, write_text
-from .ingest.reader import read_document
+from .ingest.reader import document_texts
 from .review import load_reviews
 
 LABELS = ("study-backed", "anecdotal", "unattributed")
@@ -140,7 +140,7 @@ def run(corpus, out, annotations):
     out = Path(out)
     documents = read_jsonl(out / "documents.jsonl")
     machine = read_jsonl(out / "machine_claims.jsonl")
-    texts = {d["doc_id"]: read_document(d["path"], encoding=d.get("encoding"))[0] for d in documents}
+    texts = document_texts(documents)
     reviews = load_reviews(annotations, documents, texts)
     result = score(documents, reviews, machine)
     print(table(result))

@@ -83,3 +83,11 @@ def test_second_run_uses_the_cache(run_dir):
     result = subprocess.run([sys.executable, "-m", "pipeline", "nlp", "--out", str(out)],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and "0 processed, 5 from cache" in result.stdout
+
+
+def test_two_processes_give_the_same_claims_as_one(run_dir):
+    from pipeline.extract import extract_documents
+    documents = records(run_dir / "out" / "documents.jsonl")[:2]
+    one = extract_documents(documents, jobs=1, progress=False)
+    two = extract_documents(documents, jobs=2, progress=False)
+    assert one == two and sum(len(v) for v in one.values()) > 10

@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from ..files import read_jsonl, write_jsonl
-from ..ingest.reader import read_document
+from ..ingest.reader import document_texts
 from ..nlp.quantities import iso_duration
 from ..review import load_reviews
 from .report import write_report
@@ -97,7 +97,7 @@ def run(corpus, out, annotations):
     out = Path(out)
     documents = read_jsonl(out / "documents.jsonl")
     machine = {c["id"]: c for c in read_jsonl(out / "machine_claims.jsonl")}
-    texts = {d["doc_id"]: read_document(d["path"], encoding=d.get("encoding"))[0] for d in documents}
+    texts = document_texts(documents)
     reviews = load_reviews(annotations, documents, texts)
     records = merged_claims(documents, reviews, machine)
     validate_records(records, out / "claims.jsonl")

@@ -75,3 +75,8 @@ def load_manifest(corpus):
     if not isinstance(docs, dict):
         raise InputError(path, "expected a mapping 'documents: {doc_id: {title, outlet, language}}'", field="documents")
     return {str(k): (v or {}) for k, v in docs.items()}
+
+
+def document_texts(documents):
+    """{doc_id: text} for ingest records, decoded as ingest decoded them."""
+    return {d["doc_id"]: read_document(d["path"], encoding=d.get("encoding"))[0] for d in documents}

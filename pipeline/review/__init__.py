@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..extract import fingerprint
 from ..files import read_jsonl
-from ..ingest.reader import read_document
+from ..ingest.reader import document_texts
 from .merge import merge
 from .yamlio import dump_file, load_file, new_file
 from .validate import validate_file
@@ -42,7 +42,7 @@ def run(corpus, out, annotations):
     machine = {}
     for claim in read_jsonl(out / "machine_claims.jsonl"):
         machine.setdefault(claim["doc_id"], []).append(claim)
-    texts = {d["doc_id"]: read_document(d["path"], encoding=d.get("encoding"))[0] for d in documents}
+    texts = document_texts(documents)
     reviews = load_reviews(annotations, documents, texts)
     version = fingerprint()
     outputs = {}
