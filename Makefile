@@ -14,7 +14,7 @@ SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -nam
 DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 
-.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean
+.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
 
@@ -46,8 +46,16 @@ $(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
 eval: $(OUT)/machine_claims.jsonl
 	$(CLI) eval --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest
+
+# The report test drives a real headless Chromium (Debian packages). Installed
+# when missing and possible; without it that one test is skipped, saying why.
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	{ echo "installing Chromium for the report test (Debian packages chromium, chromium-driver)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) >/dev/null 2>&1 \
+	  || echo "could not install Chromium: the browser test will be skipped"; }
 
 bench: $(STAMP)
 	$(PY) bench/speed.py
@@ -56,7 +64,8 @@ bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
-	$(VENV)/bin/pip freeze --exclude-editable | sed '/^-e /d' > constraints.txt
+	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \
+	  echo "# Regenerate: make lock"; $(VENV)/bin/pip freeze --exclude-editable | sed '/^-e /d'; } > constraints.txt
 
 clean:
 	rm -rf $(OUT)

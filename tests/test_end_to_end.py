@@ -2,7 +2,6 @@
 
 import csv
 import json
-import shutil
 import subprocess
 import sys
 
@@ -11,21 +10,6 @@ import pytest
 from pipeline.export import validator
 
 from .conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    base = tmp_path_factory.mktemp("e2e")
-    ann = base / "annotations"
-    shutil.copytree(ROOT / "annotations", ann)
-    out = base / "out"
-    for stage in ("ingest", "nlp", "review", "export", "eval"):
-        args = [sys.executable, "-m", "pipeline", stage, "--out", str(out)]
-        if stage in ("review", "export", "eval"):
-            args += ["--annotations", str(ann)]
-        result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
-        assert result.returncode == 0, result.stderr
-    return base
 
 
 def records(path):
