@@ -249,7 +249,7 @@ class _Segmenter:
         self.comments = result
 
     def find_signatures(self):
-        """An anonymous comment signed on its last line ("King Crimson") takes that name."""
+        """An anonymous comment signed on its last line ("Blue Heron") takes that name."""
         for comment in self.comments:
             if comment.author or len(comment.body_lines) < 2:
                 continue

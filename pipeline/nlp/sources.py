@@ -85,7 +85,7 @@ class SourceFinder:
         if span.label_ in ("journal", "study"):
             return True
         token = span.root
-        for _ in range(3):          # "Carlos Zarate, MD, of the NIMH": NIMH hangs off an attributed person
+        for _ in range(3):          # "Ann Lee, MD, of the NIMH": NIMH hangs off an attributed person
             if token.i in tokens or any(k.start <= token.i < k.end and k._.attributed for k in kept if k != span):
                 return True
             if token.head is token:
@@ -103,7 +103,7 @@ class SourceFinder:
                 candidates.append((0, Span(doc, start, end, label=span.label_)))
         for ent in doc.ents:
             end = ent.end
-            while end > ent.start + 1 and doc[end - 1].is_lower:      # "Jonathan H. truly" -> "Jonathan H."
+            while end > ent.start + 1 and doc[end - 1].is_lower:      # "Maria K. truly" -> "Maria K."
                 end -= 1
             ent = Span(doc, ent.start, end, label=ent.label_)
             label = self.entity_type(ent, abbreviations)
