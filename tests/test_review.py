@@ -12,11 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from pipeline.errors import InputError
 from pipeline.extract import claim_id
 from pipeline.nlp import plain_spaces, rules_pipeline
 from pipeline.review.merge import merge
-from pipeline.review.validate import validate_file
 from pipeline.review.yamlio import dumps, load_file, new_file
 
 from .conftest import CORPUS, ROOT
@@ -215,7 +213,7 @@ KILLER = textwrap.dedent("""
 def test_a_run_killed_mid_write_leaves_every_file_whole(tmp_path):
     import shutil
     paths = []
-    for n, src in enumerate(sorted((ROOT / "annotations").glob("*.yaml"))):
+    for src in sorted((ROOT / "annotations").glob("*.yaml")):
         dest = tmp_path / src.name
         shutil.copy(src, dest)
         paths.append(dest)

@@ -9,7 +9,7 @@ QUANTITY_KEYS = ("text", "start", "end", "kind", "value", "low", "high", "unit",
 SOURCE_KEYS = ("text", "start", "end", "type")
 
 
-def _flow_map(record, keys):
+def _mapping(record, keys):
     item = CommentedMap((k, record.get(k)) for k in keys)
     return item
 
@@ -17,8 +17,8 @@ def _flow_map(record, keys):
 def machine_entry(claim):
     entry = CommentedMap((k, claim.get(k)) for k in CLAIM_KEYS)
     entry["status"] = "machine"
-    entry["quantities"] = CommentedSeq(_flow_map(q, QUANTITY_KEYS) for q in claim["quantities"])
-    entry["sources"] = CommentedSeq(_flow_map(s, SOURCE_KEYS) for s in claim["sources"])
+    entry["quantities"] = CommentedSeq(_mapping(q, QUANTITY_KEYS) for q in claim["quantities"])
+    entry["sources"] = CommentedSeq(_mapping(s, SOURCE_KEYS) for s in claim["sources"])
     entry["note"] = ""
     return entry
 
@@ -78,8 +78,8 @@ def refresh(entry, claim):
     for key in CLAIM_KEYS:
         if key != "status" and entry.get(key) != claim.get(key):
             entry[key] = claim.get(key)
-    entry["quantities"] = CommentedSeq(_flow_map(q, QUANTITY_KEYS) for q in claim["quantities"])
-    entry["sources"] = CommentedSeq(_flow_map(s, SOURCE_KEYS) for s in claim["sources"])
+    entry["quantities"] = CommentedSeq(_mapping(q, QUANTITY_KEYS) for q in claim["quantities"])
+    entry["sources"] = CommentedSeq(_mapping(s, SOURCE_KEYS) for s in claim["sources"])
 
 
 def merge(data, machine_claims, text, sha256, version):
