@@ -16,7 +16,7 @@ from tqdm import tqdm
 
 from . import settings
 from .files import atomic_open, read_jsonl, write_jsonl
-from .ingest.reader import read_document
+from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
 
 PROCESSED = ("article", "comment")
@@ -56,23 +56,28 @@ def claim_id(doc_id, sentence, seen):
     return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-def plan(record, text):
-    """The paragraphs worth the model, with their context, found by the rules pipeline."""
-    segments = [s for s in record["segments"] if s["kind"] in PROCESSED]
-    rules = rules_pipeline()
+def plan(documents, texts, jobs=1):
+    """The paragraphs worth the model, with their context, found by the rules pipeline.
+
+    One rules pass over every article/comment segment of every document (on
+    `jobs` processes); it also collects the abbreviations each document defines.
+    """
+    segments = [(record, seg) for record in documents for seg in record["segments"] if seg["kind"] in PROCESSED]
+    docs = rules_pipeline().pipe((plain_spaces(texts[r["doc_id"]][s["start"]:s["end"]]) for r, s in segments),
+                                 batch_size=64, n_process=jobs)
     abbreviations, selected = {}, []
-    docs = rules.pipe((plain_spaces(text[s["start"]:s["end"]]) for s in segments), batch_size=64)
-    for seg, doc in zip(segments, docs):
+    for (record, seg), doc in zip(segments, docs):
+        known = abbreviations.setdefault(record["doc_id"], {})
         for abbr in doc._.abbreviations:
-            abbreviations.setdefault(abbr["short_text"], abbr["long_text"])
+            known.setdefault(abbr["short_text"], abbr["long_text"])
         hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
-        for p_start, p_end in paragraphs(text, seg["start"], seg["end"]):
+        for p_start, p_end in paragraphs(texts[record["doc_id"]], seg["start"], seg["end"]):
             if any(p_start <= h < p_end for h in hits):
-                selected.append((p_start, p_end, seg))
-    return [(p_start, p_end, {"doc_id": record["doc_id"], "section": seg["kind"], "offset": p_start,
+                selected.append((p_start, p_end, record["doc_id"], seg))
+    return [(p_start, p_end, {"doc_id": doc_id, "section": seg["kind"], "offset": p_start,
                               "author": seg.get("author"), "comment_index": seg.get("index"),
-                              "abbreviations": abbreviations})
-            for p_start, p_end, seg in selected]
+                              "abbreviations": abbreviations[doc_id]})
+            for p_start, p_end, doc_id, seg in selected]
 
 
 def trimmed(text, start, end):
@@ -116,12 +121,9 @@ def claim_records(doc, context, text, seen):
 def extract_documents(documents, jobs=1, progress=True):
     """{doc_id: [claim records]} for the given ingest records (no cache)."""
     nlp = full_pipeline()
-    texts, work = {}, []
-    for record in documents:
-        text, _, _ = read_document(record["path"], encoding=record.get("encoding"))
-        texts[record["doc_id"]] = text
-        for p_start, p_end, context in plan(record, text):
-            work.append((plain_spaces(text[p_start:p_end]), context))
+    texts = document_texts(documents)
+    work = [(plain_spaces(texts[context["doc_id"]][p_start:p_end]), context)
+            for p_start, p_end, context in plan(documents, texts, jobs)]
     results = {r["doc_id"]: [] for r in documents}
     seen = {}
 

@@ -8,6 +8,7 @@ because number-parser does not read them.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from number_parser import parse_number as _parse_words
 from spacy.language import Language
@@ -28,6 +29,7 @@ FRACTION_WORDS = {
     "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10,
 }
 HYPHENS = {"-", "–", "‐"}
+NUMBER_INDEX = "numbers.indices"
 
 Token.set_extension("num", default=None, force=True)        # the token's value, if it is a number
 Token.set_extension("num_form", default="", force=True)   # "digits" | "words" | "fraction"
@@ -48,6 +50,7 @@ def parse_digits(text):
     return None
 
 
+@lru_cache(maxsize=8192)      # number-parser is slow per call and number words repeat
 def parse_number(text):
     """Value of a number phrase ('2,000', 'Thirty-five', 'two-thirds', '1.5 million'), or None."""
     text = text.strip()
@@ -71,6 +74,8 @@ def parse_number(text):
 
 
 def _is_cardinal(token):
+    if not token.like_num:      # C-level test first: most tokens stop here
+        return len(token.text) == 1 and unicodedata.category(token.text) == "No"      # "½"
     return token.lower_ in CARDINALS or parse_digits(token.text) is not None
 
 
@@ -129,9 +134,11 @@ class NumberMerger:
             for start, end, value, form in spans:
                 if end - start > 1:
                     retokenizer.merge(doc[start:end], attrs={"_": {"num": value, "num_form": form}})
-        offset = 0
+        offset, indices = 0, []
         for start, end, value, form in spans:
             token = doc[start - offset]
             token._.num, token._.num_form = value, form
+            indices.append(token.i)
             offset += end - start - 1
+        doc.user_data[NUMBER_INDEX] = indices      # lets later components skip non-numbers cheaply
         return doc

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
-from . import numbers  # noqa: F401  (registers Token._.num)
+from . import numbers as numbers_module  # registers Token._.num
 
 PATTERNS = Path(__file__).with_name("patterns")
 SPAN_KEY = "quantities"
@@ -112,8 +112,12 @@ class QuantityRecognizer:
 
     # -- the component ------------------------------------------------------
     def __call__(self, doc):
+        classes = self.classes
+        numbers = set(doc.user_data.get(numbers_module.NUMBER_INDEX, ()))
         for token in doc:
-            token._.qclass = "num" if token._.num is not None else self.classes.get(token.lower_, "")
+            cls = "num" if token.i in numbers else classes.get(token.lower_)
+            if cls:             # writing an extension is costly; most tokens keep the default ""
+                token._.qclass = cls
         found = []
         for match_id, start, end in self.matcher(doc):
             kind, rule = doc.vocab.strings[match_id].split("|", 1)
