@@ -9,6 +9,7 @@ re-run on an unchanged corpus re-processes nothing.
 
 import hashlib
 import json
+import multiprocessing
 import re
 from pathlib import Path
 
@@ -56,15 +57,15 @@ def claim_id(doc_id, sentence, seen):
     return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-def plan(documents, texts, jobs=1):
+def plan(documents, texts):
     """The paragraphs worth the model, with their context, found by the rules pipeline.
 
-    One rules pass over every article/comment segment of every document (on
-    `jobs` processes); it also collects the abbreviations each document defines.
+    One rules pass over every article/comment segment of the documents; it
+    also collects the abbreviations each document defines.
     """
     segments = [(record, seg) for record in documents for seg in record["segments"] if seg["kind"] in PROCESSED]
     docs = rules_pipeline().pipe((plain_spaces(texts[r["doc_id"]][s["start"]:s["end"]]) for r, s in segments),
-                                 batch_size=64, n_process=jobs)
+                                 batch_size=64)
     abbreviations, selected = {}, []
     for (record, seg), doc in zip(segments, docs):
         known = abbreviations.setdefault(record["doc_id"], {})
@@ -119,11 +120,34 @@ def claim_records(doc, context, text, seen):
 
 
 def extract_documents(documents, jobs=1, progress=True):
-    """{doc_id: [claim records]} for the given ingest records (no cache)."""
+    """{doc_id: [claim records]} for the given ingest records (no cache).
+
+    With jobs > 1, whole documents go to worker processes (forked after the
+    pipelines are loaded, so the model is shared) and only plain records come
+    back: shipping spaCy Docs between processes cost more than it saved.
+    """
+    if jobs > 1 and len(documents) > 1:
+        full_pipeline(), rules_pipeline()          # load once, before forking
+        chunks = [documents[i:i + 2] for i in range(0, len(documents), 2)]
+        results = {}
+        with multiprocessing.get_context("fork").Pool(jobs) as pool, \
+                tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
+            for part in pool.imap(_extract_chunk, chunks):
+                results.update(part)
+                bar.update(len(part))
+        return {r["doc_id"]: results[r["doc_id"]] for r in documents}
+    return _extract(documents, progress)
+
+
+def _extract_chunk(documents):
+    return _extract(documents, progress=False)
+
+
+def _extract(documents, progress):
     nlp = full_pipeline()
     texts = document_texts(documents)
     work = [(plain_spaces(texts[context["doc_id"]][p_start:p_end]), context)
-            for p_start, p_end, context in plan(documents, texts, jobs)]
+            for p_start, p_end, context in plan(documents, texts)]
     results = {r["doc_id"]: [] for r in documents}
     seen = {}
 
@@ -134,12 +158,11 @@ def extract_documents(documents, jobs=1, progress=True):
             yield doc
 
     words = sum(len(t.split()) for t, _ in work)
-    bar = tqdm(total=words, unit="word", desc="extract", delay=2, disable=not progress, unit_scale=True)
-    for doc, (ptext, context) in zip(nlp.pipe(docs(), n_process=jobs, batch_size=32), work):
-        doc_id = context["doc_id"]
-        results[doc_id].extend(claim_records(doc, context, texts[doc_id], seen.setdefault(doc_id, {})))
-        bar.update(len(ptext.split()))
-    bar.close()
+    with tqdm(total=words, unit="word", desc="extract", delay=2, disable=not progress, unit_scale=True) as bar:
+        for doc, (ptext, context) in zip(nlp.pipe(docs(), batch_size=32), work):
+            doc_id = context["doc_id"]
+            results[doc_id].extend(claim_records(doc, context, texts[doc_id], seen.setdefault(doc_id, {})))
+            bar.update(len(ptext.split()))
     return results
 
 
