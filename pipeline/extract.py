@@ -29,7 +29,7 @@ def fingerprint():
     """Extractor version + a hash of every rule and code file + the model: the cache key."""
     digest = hashlib.sha256(settings.EXTRACTOR_VERSION.encode())
     root = Path(__file__).parent / "nlp"
-    for path in sorted(root.rglob("*")):
+    for path in [Path(__file__)] + sorted(root.rglob("*")):          # the rules, and how records are made
         if path.suffix in (".py", ".yml", ".jsonl") and path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     digest.update(settings.MODEL.encode())
