@@ -118,7 +118,11 @@ def corpus_cases():
 
 
 def load_suite(name):
-    with open(SHARED / name / "cases.jsonl", encoding="utf-8") as fh:
+    path = SHARED / name / "cases.jsonl"
+    if not path.exists():
+        raise SystemExit(f"error: {path} not found: the peer suites are read from ../shared/benchmarks "
+                         f"beside the project (set SHARED=/path/to/shared)")
+    with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
 
 
