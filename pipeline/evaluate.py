@@ -10,9 +10,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from .files import read_jsonl, write_text
-from .ingest.reader import document_texts
-from .review import load_reviews
+from .files import write_text
+from .review import stage_inputs
 
 LABELS = ("study-backed", "anecdotal", "unattributed")
 GOLD = ("confirmed", "corrected", "added")
@@ -58,7 +57,7 @@ def source_found(gold_source, predicted_sources):
 
 
 def score(documents, reviews, machine):
-    gold_claims, machine_claims, rejected_hits = [], [], 0
+    gold_claims, rejected_hits = [], 0
     for document in documents:
         data = reviews.get(document["doc_id"])
         if not data or not any(c.get("status") in GOLD + ("rejected",) for c in data["claims"]):
@@ -68,7 +67,6 @@ def score(documents, reviews, machine):
         predicted = [c for c in machine if c["doc_id"] == document["doc_id"]]
         gold_claims.append((gold, predicted))
         rejected_hits += sum(1 for r in rejected if any(p["id"] == r.get("id") for p in predicted))
-        machine_claims.extend(predicted)
 
     c_tp = c_fn = c_fp = 0
     q_tp = q_fn = q_fp = 0
@@ -138,10 +136,7 @@ def table(result):
 
 def run(corpus, out, annotations):
     out = Path(out)
-    documents = read_jsonl(out / "documents.jsonl")
-    machine = read_jsonl(out / "machine_claims.jsonl")
-    texts = document_texts(documents)
-    reviews = load_reviews(annotations, documents, texts)
+    documents, machine, _, reviews = stage_inputs(out, annotations)
     result = score(documents, reviews, machine)
     print(table(result))
     write_text(out / "eval.json", json.dumps(result, indent=2))

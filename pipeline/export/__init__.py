@@ -12,10 +12,9 @@ from pathlib import Path
 
 import jsonschema
 
-from ..files import read_jsonl, write_jsonl
-from ..ingest.reader import document_texts
+from ..files import write_jsonl
 from ..nlp.quantities import iso_duration
-from ..review import load_reviews
+from ..review import stage_inputs
 from .report import write_report
 from .table import write_csv
 
@@ -95,15 +94,12 @@ def validate_records(records, where):
 
 def run(corpus, out, annotations):
     out = Path(out)
-    documents = read_jsonl(out / "documents.jsonl")
-    machine = {c["id"]: c for c in read_jsonl(out / "machine_claims.jsonl")}
-    texts = document_texts(documents)
-    reviews = load_reviews(annotations, documents, texts)
-    records = merged_claims(documents, reviews, machine)
+    documents, claims, _, reviews = stage_inputs(out, annotations)
+    records = merged_claims(documents, reviews, {c["id"]: c for c in claims})
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
     rows = write_csv(out / "claims.csv", records)
-    write_report(out / "report.html", documents, texts, records)
+    write_report(out / "report.html", documents, records)
     print(f"export: {len(records)} claims -> {out / 'claims.jsonl'}, {rows} quantity rows -> {out / 'claims.csv'}, "
           f"{out / 'report.html'}")
     return records

@@ -6,7 +6,6 @@ kind and section work without a server.
 """
 
 import html
-import json
 from collections import Counter
 
 from ..files import write_text
@@ -88,7 +87,7 @@ def checkbox_group(name, values):
     return f"<fieldset><legend>{name}</legend>{boxes}</fieldset>"
 
 
-def write_report(path, documents, texts, records):
+def write_report(path, documents, records):
     by_doc = {}
     for claim in records:
         by_doc.setdefault(claim["doc_id"], []).append(claim)
@@ -106,5 +105,5 @@ def write_report(path, documents, texts, records):
         parts.append(f'<h2 id="{html.escape(document["doc_id"])}">{html.escape(document["title"] or document["doc_id"])}</h2>'
                      f'<p class=counts>{html.escape(document["doc_id"])} · {len(claims)} claims: {summary}</p>')
         parts.extend(claim_html(c) for c in claims)
-    parts.append(f"<script type=application/json id=data>{html.escape(json.dumps({'claims': len(records)}))}</script></body></html>")
+    parts.append("</body></html>")
     write_text(path, "\n".join(parts))

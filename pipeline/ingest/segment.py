@@ -40,8 +40,7 @@ class Comment:
     date: str | None
     indent: int
     number: int | None
-    header_line: int                      # line number of its header
-    body_lines: list = field(default_factory=list)   # [(line_no, start_offset)]
+    body_lines: list = field(default_factory=list)   # numbers of the lines of its text
     parent: "Comment | None" = None
     reply_to_author: str | None = None
 
@@ -163,7 +162,7 @@ class _Segmenter:
         return None
 
     def new_comment(self, i, author, date, number=None):
-        comment = Comment(author=author, date=date, indent=self.lines[i].indent, number=number, header_line=i)
+        comment = Comment(author=author, date=date, indent=self.lines[i].indent, number=number)
         self.comments.append(comment)
         return comment
 
@@ -241,8 +240,7 @@ class _Segmenter:
                     gap_at = b
             if gap_at is None:
                 continue
-            orphan = Comment(author=None, date=None, indent=comment.indent, number=comment.number + 1,
-                             header_line=gap_at)
+            orphan = Comment(author=None, date=None, indent=comment.indent, number=comment.number + 1)
             orphan.body_lines = [x for x in comment.body_lines if x >= gap_at]
             comment.body_lines = [x for x in comment.body_lines if x < gap_at]
             result.append(orphan)

@@ -1,19 +1,16 @@
 """Cue lists of patterns/evidence.yml as spaCy PhraseMatchers (one label per list)."""
 
-from functools import lru_cache
-from pathlib import Path
-
 import spacy
-from ruamel.yaml import YAML
 from spacy.matcher import PhraseMatcher
 
-CUES_FILE = Path(__file__).with_name("patterns") / "evidence.yml"
+from .rulefiles import PATTERNS, read_yaml
+
+CUES_FILE = PATTERNS / "evidence.yml"
 PHRASE_LISTS = ("research", "first_person", "first_person_plural", "hearsay", "testimony", "hedges", "negations")
 
 
-@lru_cache(maxsize=1)
 def load_cues(path=CUES_FILE):
-    return YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+    return read_yaml(path)
 
 
 def cue_matcher(vocab, cues=None):

@@ -29,7 +29,7 @@ CITATION = re.compile(r"\bet al\b|\(\d{4}\)|\b(19|20)\d{2}\b|\bby [A-Z]")
 DEFINITE = re.compile(r"^(the|this|that|these|those|our|my|their)\b", re.I)
 NEGATORS = {"no", "not", "any", "without", "lack", "little"}
 THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
-OPEN_QUOTES, CLOSE_QUOTES = "“‘", "”’"
+OPEN_QUOTE, CLOSE_QUOTE = "“", "”"      # curly single quotes double as apostrophes: not counted
 
 for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", None), ("claim_sources", None)):
     Span.set_extension(_name, default=_default, force=True)
@@ -43,8 +43,7 @@ def make_evidence(nlp, name):
 def in_quote(doc, i):
     """Is token i inside quotation marks (curly or straight) within this doc?"""
     before = doc[:i].text
-    curly = sum(before.count(c) for c in OPEN_QUOTES[:1]) - sum(before.count(c) for c in CLOSE_QUOTES[:1])
-    return curly > 0 or before.count('"') % 2 == 1
+    return before.count(OPEN_QUOTE) > before.count(CLOSE_QUOTE) or before.count('"') % 2 == 1
 
 
 def source_record(span, type_=None):
@@ -169,7 +168,7 @@ class EvidenceLabeller:
 
     @staticmethod
     def quoted_story(claim):
-        return in_quote(claim.doc, claim.start) or claim[0].text in OPEN_QUOTES + '"'
+        return in_quote(claim.doc, claim.start) or claim[0].text in (OPEN_QUOTE, '"')
 
     @staticmethod
     def continues_story(claim):

@@ -7,18 +7,13 @@ patterns/lexicon.yml. This module only interprets matches: it trims
 bounding words out of the span, reads the qualifier, and normalizes values.
 """
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
-from ruamel.yaml import YAML
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from . import numbers as numbers_module  # registers Token._.num
+from .rulefiles import PATTERNS, prefer, read_rules, read_yaml
 
-PATTERNS = Path(__file__).with_name("patterns")
 SPAN_KEY = "quantities"
 KINDS = ("percentage", "proportion", "count", "timeframe", "frequency", "dose", "money")
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
@@ -36,23 +31,6 @@ ISO = {"second": ("PT", "S"), "minute": ("PT", "M"), "hour": ("PT", "H"), "day":
 for _name in ("value", "low", "high", "unit", "qualifier", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
-
-
-@lru_cache(maxsize=2)
-def load_lexicon(path=PATTERNS / "lexicon.yml"):
-    return YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
-
-
-def load_patterns(path):
-    rules = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip() and not line.lstrip().startswith("//"):
-                try:
-                    rules.append(json.loads(line))
-                except json.JSONDecodeError as err:
-                    raise ValueError(f"{path}:{n}: not valid JSON ({err.msg})") from None
-    return rules
 
 
 def _strip_pos(pattern):
@@ -87,7 +65,7 @@ def make_quantities(nlp, name, patterns, exclusions, lexicon):
 
 class QuantityRecognizer:
     def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos):
-        lex = load_lexicon(lexicon)
+        lex = read_yaml(lexicon)
         self.classes = {}
         for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "time", "pct"):
             for word in lex[cls]:
@@ -104,10 +82,10 @@ class QuantityRecognizer:
         self.lead = {str(w).lower() for w in lex["lead"]}
         self.matcher = Matcher(vocab, validate=True)
         self.excluder = Matcher(vocab, validate=True)
-        for rule in load_patterns(patterns):
+        for rule in read_rules(patterns):
             pattern = rule["pattern"] if uses_pos else _strip_pos(rule["pattern"])
             self.matcher.add(f"{rule['label']}|{rule['id']}", [pattern])
-        for rule in load_patterns(exclusions):
+        for rule in read_rules(exclusions):
             self.excluder.add(f"not|{rule['id']}", [_strip_pos(rule["pattern"])])
 
     # -- the component ------------------------------------------------------
@@ -132,11 +110,8 @@ class QuantityRecognizer:
             excluded.update(range(start, end))
         found = [f for f in found if not excluded.intersection(range(f[0].start, f[0].end))]
         found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], -f[3], f[0].start))
-        taken, kept = set(), []
-        for span, fields, rule, _ in found:
-            if taken.intersection(range(span.start, span.end)):
-                continue
-            taken.update(range(span.start, span.end))
+        kept = []
+        for span, fields, rule, _ in prefer(found, span=lambda f: f[0]):
             for key, value in fields.items():
                 setattr(span._, key, value)
             span._.rule = f"{span.label_}/{rule}"

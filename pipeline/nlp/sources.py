@@ -13,15 +13,13 @@ Abbreviations found on the whole document by scispaCy's AbbreviationDetector
 Institute of Mental Health" one source (Span._.canonical).
 """
 
-from pathlib import Path
-
-import srsly
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
 
+from .rulefiles import PATTERNS, prefer, read_rules
 
-PATTERNS = Path(__file__).with_name("patterns")
+
 SPAN_KEY = "sources"
 RULER_KEY = "source_mentions"
 STUDY_HEADS = {"study", "studies", "trial", "trials", "meta-analysis", "meta-study", "review", "reviews", "survey",
@@ -40,7 +38,7 @@ Doc.set_extension("context", default=None, force=True)
 def add_source_ruler(nlp, name="source_ruler"):
     """spaCy's own span_ruler, loaded with patterns/sources.jsonl."""
     ruler = nlp.add_pipe("span_ruler", name=name, config={"spans_key": RULER_KEY, "overwrite": True})
-    ruler.add_patterns(list(srsly.read_jsonl(PATTERNS / "sources.jsonl")))
+    ruler.add_patterns(read_rules(PATTERNS / "sources.jsonl"))
     return ruler
 
 
@@ -53,20 +51,10 @@ def looks_institutional(name):
     return bool({w.lower() for w in name.split()} & INSTITUTION_WORDS)
 
 
-def prefer(candidates):
-    """Greedy, in the order given: keep a span unless it overlaps one already kept."""
-    taken, kept = set(), []
-    for span in candidates:
-        if not taken.intersection(range(span.start, span.end)):
-            taken.update(range(span.start, span.end))
-            kept.append(span)
-    return kept
-
-
 class SourceFinder:
     def __init__(self, vocab):
         self.attribution = DependencyMatcher(vocab)
-        for rule in srsly.read_jsonl(PATTERNS / "attribution.jsonl"):
+        for rule in read_rules(PATTERNS / "attribution.jsonl"):
             self.attribution.add(rule["id"], [rule["pattern"]])
 
     def attributed_tokens(self, doc):
@@ -105,10 +93,9 @@ class SourceFinder:
             end = ent.end
             while end > ent.start + 1 and doc[end - 1].is_lower:      # "Maria K. truly" -> "Maria K."
                 end -= 1
-            ent = Span(doc, ent.start, end, label=ent.label_)
-            label = self.entity_type(ent, abbreviations)
+            label = self.entity_type(Span(doc, ent.start, end, label=ent.label_), abbreviations)
             if label:
-                candidates.append((1, Span(doc, ent.start, ent.end, label=label)))
+                candidates.append((1, Span(doc, ent.start, end, label=label)))
         for token in doc:
             long_form = abbreviations.get(token.text)
             if long_form and token.is_upper and len(token.text) > 1 and looks_institutional(long_form):

@@ -36,14 +36,19 @@ def load_reviews(annotations, documents, texts):
     return loaded
 
 
-def run(corpus, out, annotations):
-    out = Path(out)
-    documents = read_jsonl(out / "documents.jsonl")
-    machine = {}
-    for claim in read_jsonl(out / "machine_claims.jsonl"):
-        machine.setdefault(claim["doc_id"], []).append(claim)
+def stage_inputs(out, annotations):
+    """What review, export and eval all start from: documents, machine claims, texts, validated reviews."""
+    documents = read_jsonl(Path(out) / "documents.jsonl")
+    machine = read_jsonl(Path(out) / "machine_claims.jsonl")
     texts = document_texts(documents)
-    reviews = load_reviews(annotations, documents, texts)
+    return documents, machine, texts, load_reviews(annotations, documents, texts)
+
+
+def run(corpus, out, annotations):
+    documents, claims, texts, reviews = stage_inputs(out, annotations)
+    machine = {}
+    for claim in claims:
+        machine.setdefault(claim["doc_id"], []).append(claim)
     version = fingerprint()
     outputs = {}
     for document in documents:

@@ -10,8 +10,7 @@ SOURCE_KEYS = ("text", "start", "end", "type")
 
 
 def _mapping(record, keys):
-    item = CommentedMap((k, record.get(k)) for k in keys)
-    return item
+    return CommentedMap((k, record.get(k)) for k in keys)
 
 
 def machine_entry(claim):

@@ -1,0 +1,38 @@
+"""Reading the data files under patterns/, and the one overlap rule spans are chosen by."""
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+PATTERNS = Path(__file__).with_name("patterns")
+
+
+def read_rules(path):
+    """One JSON object per line (blank lines and // comments skipped); errors name the file and line."""
+    rules = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip() and not line.lstrip().startswith("//"):
+                try:
+                    rules.append(json.loads(line))
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"{path}:{n}: not valid JSON ({err.msg})") from None
+    return rules
+
+
+@lru_cache(maxsize=8)
+def read_yaml(path):
+    return YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+
+
+def prefer(items, span=lambda item: item):
+    """Greedy, in the order given: keep an item unless its span overlaps one already kept."""
+    taken, kept = set(), []
+    for item in items:
+        s = span(item)
+        if not taken.intersection(range(s.start, s.end)):
+            taken.update(range(s.start, s.end))
+            kept.append(item)
+    return kept
