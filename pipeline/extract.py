@@ -7,6 +7,8 @@ document, keyed by the file's sha256 and the extractor fingerprint, so a
 re-run on an unchanged corpus re-processes nothing.
 """
 
+import functools
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -21,6 +23,7 @@ from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
 
 PROCESSED = ("article", "comment")
+CHUNK_DOCS = 16           # documents a worker takes at once: batches big enough for the model, a steady progress bar
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -55,11 +58,13 @@ def claim_id(doc_id, sentence, seen):
     return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
-def plan(documents, texts):
+def plan(documents, texts, every_paragraph=False):
     """The paragraphs worth the model, with their context, found by the rules pipeline.
 
     One rules pass over every article/comment segment of the documents; it
-    also collects the abbreviations each document defines.
+    also collects the abbreviations each document defines. every_paragraph
+    keeps the quantity-free paragraphs too: the bench and a test use it to
+    show the selection changes no claim.
     """
     segments = [(record, seg) for record in documents for seg in record["segments"] if seg["kind"] in PROCESSED]
     docs = rules_pipeline().pipe((plain_spaces(texts[r["doc_id"]][s["start"]:s["end"]]) for r, s in segments),
@@ -71,7 +76,7 @@ def plan(documents, texts):
             known.setdefault(abbr["short_text"], abbr["long_text"])
         hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
         for p_start, p_end in paragraphs(texts[record["doc_id"]], seg["start"], seg["end"]):
-            if any(p_start <= h < p_end for h in hits):
+            if every_paragraph or any(p_start <= h < p_end for h in hits):
                 selected.append((p_start, p_end, record["doc_id"], seg))
     return [(p_start, p_end, {"doc_id": doc_id, "section": seg["kind"], "offset": p_start,
                               "author": seg.get("author"), "comment_index": seg.get("index"),
@@ -116,7 +121,7 @@ def claim_records(doc, context, text, seen):
     return records
 
 
-def extract_documents(documents, jobs=1, progress=True):
+def extract_documents(documents, jobs=1, progress=True, every_paragraph=False):
     """{doc_id: [claim records]} for the given ingest records (no cache).
 
     With jobs > 1, whole documents go to worker processes (forked after the
@@ -125,26 +130,26 @@ def extract_documents(documents, jobs=1, progress=True):
     """
     if jobs > 1 and len(documents) > 1:
         full_pipeline(), rules_pipeline()          # load once, before forking
-        chunks = [documents[i:i + 2] for i in range(0, len(documents), 2)]
+        gc.freeze()                                # keep the model's pages shared: the workers' GC won't touch them
+        size = max(1, min(CHUNK_DOCS, len(documents) // (jobs * 4)))     # at least 4 chunks a worker, to balance
+        chunks = [documents[i:i + size] for i in range(0, len(documents), size)]
         results = {}
-        with multiprocessing.get_context("fork").Pool(jobs) as pool, \
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool, \
                 tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
-            for part in pool.imap(_extract_chunk, chunks):
+            for part in pool.imap(functools.partial(_extract, progress=False, every_paragraph=every_paragraph),
+                                  chunks):
                 results.update(part)
                 bar.update(len(part))
+        gc.unfreeze()
         return {r["doc_id"]: results[r["doc_id"]] for r in documents}
-    return _extract(documents, progress)
+    return _extract(documents, progress, every_paragraph)
 
 
-def _extract_chunk(documents):
-    return _extract(documents, progress=False)
-
-
-def _extract(documents, progress):
+def _extract(documents, progress, every_paragraph=False):
     nlp = full_pipeline()
     texts = document_texts(documents)
     work = [(plain_spaces(texts[context["doc_id"]][p_start:p_end]), context)
-            for p_start, p_end, context in plan(documents, texts)]
+            for p_start, p_end, context in plan(documents, texts, every_paragraph)]
     results = {r["doc_id"]: [] for r in documents}
     seen = {}
 

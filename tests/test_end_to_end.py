@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 
 from pipeline.export import validator
 
@@ -68,9 +69,31 @@ def test_second_run_uses_the_cache(run_dir):
     assert result.returncode == 0 and "0 processed, 5 from cache" in result.stdout
 
 
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_bad_jobs_value_is_refused_before_any_work(run_dir, jobs):
+    out = run_dir / "out"
+    before = (out / "machine_claims.jsonl").read_bytes()
+    result = subprocess.run([sys.executable, "-m", "pipeline", "nlp", "--out", str(out), "--jobs", jobs],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "neither a whole number >= 1 nor 'auto'" in result.stderr
+    assert (out / "machine_claims.jsonl").read_bytes() == before
+
+
 def test_two_processes_give_the_same_claims_as_one(run_dir):
     from pipeline.extract import extract_documents
     documents = records(run_dir / "out" / "documents.jsonl")[:2]
     one = extract_documents(documents, jobs=1, progress=False)
     two = extract_documents(documents, jobs=2, progress=False)
     assert one == two and sum(len(v) for v in one.values()) > 10
+
+
+def test_model_on_quantity_paragraphs_only_loses_no_claim(run_dir):
+    """The design choice that makes extract faster than the bare model: paragraphs
+    without a quantity are never parsed. Parsing every paragraph must give the same claims."""
+    from pipeline.extract import extract_documents
+    documents = records(run_dir / "out" / "documents.jsonl")
+    selected = extract_documents(documents, progress=False)
+    every = extract_documents(documents, progress=False, every_paragraph=True)
+    assert selected == every
+    assert selected == {d["doc_id"]: [c for c in records(run_dir / "out" / "machine_claims.jsonl")
+                                      if c["doc_id"] == d["doc_id"]] for d in documents}
