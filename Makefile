@@ -3,7 +3,7 @@
 CORPUS      ?= corpus
 OUT         ?= output
 ANNOTATIONS ?= annotations
-JOBS        ?= 1
+JOBS        ?= auto
 PYTHON      ?= python3
 VENV        ?= .venv
 

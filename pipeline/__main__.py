@@ -1,9 +1,19 @@
 """Command line: one sub-command per stage (python -m pipeline STAGE --help)."""
 
 import argparse
+import os
 import sys
 
 from .errors import InputError
+
+
+def _jobs(value):
+    """--jobs: a whole number >= 1, or 'auto' for one process per CPU this run may use."""
+    if value == "auto":
+        return len(os.sched_getaffinity(0))
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"{value!r} is neither a whole number >= 1 nor 'auto'")
 
 
 def _common(p, annotations=False):
@@ -21,7 +31,8 @@ def main(argv=None):
     _common(p)
     p = sub.add_parser("nlp", help="find quantities, sources, evidence -> OUT/machine_claims.jsonl")
     _common(p)
-    p.add_argument("--jobs", type=int, default=1, help="processes for the NLP (default: 1)")
+    p.add_argument("--jobs", type=_jobs, default="auto",
+                   help="processes for the NLP: a number, or auto = one per CPU (default: auto)")
     p = sub.add_parser("review", help="create/update ANNOTATIONS/<doc_id>.yaml, keeping every annotator edit")
     _common(p, annotations=True)
     p = sub.add_parser("export", help="merged claims -> OUT/claims.jsonl, claims.csv, report.html")
