@@ -54,6 +54,21 @@ def test_report_is_self_contained(run_dir):
     assert page.count('class="claim"') == len(records(run_dir / "out" / "claims.jsonl"))
 
 
+@pytest.mark.parametrize("quantity,shown", [
+    ({"kind": "proportion", "value": 0.5625, "low": None, "high": None, "unit": None, "qualifier": None},
+     "proportion 0.5625"),
+    ({"kind": "timeframe", "value": 40.0, "low": None, "high": None, "unit": "minute", "qualifier": "within"},
+     "timeframe 40 minute (within)"),
+    ({"kind": "money", "value": 1500000.0, "low": None, "high": None, "unit": "USD", "qualifier": None},
+     "money 1,500,000 USD"),
+    ({"kind": "dose", "value": 0.75, "low": 0.5, "high": 1.0, "unit": "mg/kg", "qualifier": "approx"},
+     "dose 0.5–1 mg/kg (approx)"),
+])
+def test_report_shows_normalized_values_readably(quantity, shown):
+    from pipeline.export.report import normalized
+    assert normalized(quantity) == shown
+
+
 def test_accuracy_on_the_sample_corpus_meets_the_targets(run_dir):
     result = json.loads((run_dir / "out" / "eval.json").read_text(encoding="utf-8"))
     assert result["documents"] == 5

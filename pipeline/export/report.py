@@ -43,15 +43,25 @@ document.addEventListener('DOMContentLoaded', applyFilters);
 """
 
 
+def number(value):
+    """10.0 -> '10', 1500000.0 -> '1,500,000', 0.5625 -> '0.5625'."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:.4g}"
+
+
+def normalized(q):
+    """'proportion 0.5625', 'frequency 0.5 per week', 'timeframe 2–4 week (approx)'."""
+    value = number(q["value"]) if q["low"] is None else f"{number(q['low'])}–{number(q['high'])}"
+    return " ".join([q["kind"], value] + ([q["unit"]] if q["unit"] else []) +
+                    ([f"({q['qualifier']})"] if q["qualifier"] else []))
+
+
 def marked_sentence(claim):
     """The sentence with quantity and source spans wrapped (non-overlapping, in order)."""
     base = claim["start"]
     marks = []
     for q in claim["quantities"]:
         if q["start"] is not None:
-            value = q["value"] if q["low"] is None else f"{q['low']}–{q['high']}"
-            tip = f"{q['kind']}: {value} {q['unit'] or ''} {q['qualifier'] or ''}".strip()
-            marks.append((q["start"] - base, q["end"] - base, "q", tip))
+            marks.append((q["start"] - base, q["end"] - base, "q", normalized(q)))
     for s in claim["sources"]:
         if s["start"] is not None:
             marks.append((s["start"] - base, s["end"] - base, "s", f"source: {s['type']}"))
@@ -72,8 +82,7 @@ def claim_html(claim):
     colour = COLOURS[claim["evidence"]]
     where = "article" if claim["section"] == "article" else f"comment #{claim['comment_index']} by {claim['author']}"
     sources = ", ".join(f"{s['text']} ({s['type']})" for s in claim["sources"]) or "none"
-    values = "; ".join(f"{q['text']} → {q['kind']} {q['value']}{' ' + q['unit'] if q['unit'] else ''}"
-                       f"{' (' + q['qualifier'] + ')' if q['qualifier'] else ''}" for q in claim["quantities"])
+    values = "; ".join(f"{q['text']} → {normalized(q)}" for q in claim["quantities"])
     return (f'<div class="claim" style="border-color:{colour}" data-evidence="{claim["evidence"]}" '
             f'data-section="{claim["section"]}" data-kinds="{kinds}" id="{html.escape(claim["id"])}">'
             f'<div><span class="label" style="background:{colour}">{claim["evidence"]}</span>'
