@@ -67,13 +67,14 @@ class QuantityRecognizer:
     def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos):
         lex = read_yaml(lexicon)
         self.classes = {}
-        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "time", "pct"):
+        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct"):
             for word in lex[cls]:
                 self.classes[str(word).lower()] = cls       # later classes win
         for singular, plural in lex["count_noun"].items():
             self.classes.setdefault(str(singular).lower(), "count_sg")     # "treatment" may modify
             self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
+        self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
         self.dose, self.currency, self.fraction = lex["dose"], lex["currency"], lex["fraction"]
         self.per = {str(w).lower() for w in lex["per"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
@@ -160,7 +161,7 @@ class QuantityRecognizer:
         return {"value": values[0], "low": None, "high": None}
 
     def time_unit(self, token):
-        amount, unit = self.time[token.lower_]
+        amount, unit = self.periods[token.lower_]
         canon, factor = TIME_IN[unit]
         return canon, amount * factor
 
@@ -258,7 +259,7 @@ class QuantityRecognizer:
         times = next((self.times[t.lower_] for t in span if t.lower_ in self.times), None)
         joined = "".join(t.lower_ for t in span if t.text not in CONNECTORS)     # bi-weekly -> biweekly
         freq = self.freq.get(joined) or next((self.freq[t.lower_] for t in span if t.lower_ in self.freq), None)
-        units = [self.time_unit(t) for t in span if t._.qclass == "time"]
+        units = [self.time_unit(t) for t in span if t._.qclass in ("time", "recurring")]
         nums = self.nums(span)
         words = [t.lower_ for t in span]
         if freq:
