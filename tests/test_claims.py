@@ -93,6 +93,25 @@ def test_study_carries_over_within_a_paragraph_and_stops_at_a_break(tmp_path):
     assert after_break["evidence"] == "unattributed" and after_break["sources"] == []
 
 
+@pytest.mark.parametrize("body,snippet,evidence,source", [
+    # a figure, then the sentence that names where it came from
+    ("Roughly 45% of the volunteers slept longer after a month. The trial was paid for by a sleep charity.",
+     "45%", "study-backed", "The trial"),
+    ("Blood pressure fell by 8 points in 3 weeks. This study is the largest of its kind.",
+     "8 points", "study-backed", "This study"),
+    # a paragraph that opens on a study described earlier carries it on
+    ("The study followed 300 nurses. Half of them worked night shifts.", "Half of them", "study-backed", "The study"),
+    # not when the later sentence is someone's opinion of "the study"
+    ("Nearly 30% of adults take a supplement. I think the study is wrong.", "30%", "unattributed", None),
+    # nor across a paragraph break
+    ("About 12% of the pills were fake.\n\nThe study was retracted in May.", "12%", "unattributed", None),
+])
+def test_a_study_named_after_the_figure_or_before_the_paragraph(tmp_path, body, snippet, evidence, source):
+    c = claim(claims_of(tmp_path, body), snippet)
+    assert c["evidence"] == evidence, c["evidence_cues"]
+    assert sources(c) == ([source] if source else [])
+
+
 def test_a_new_source_ends_the_carry_over(tmp_path):
     body = ("A 2018 trial at Yale University enrolled 40 patients. "
             "According to the Mayo Clinic, 20% of adults are affected.")

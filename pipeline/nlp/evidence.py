@@ -8,7 +8,9 @@ Claims are Spans in doc.spans["claims"] with extensions:
                   a narrator known only from the comment header has null offsets)
 
 A Doc here is one paragraph, so the carry-over of a study to the sentences
-that go on describing it ends at the paragraph break by construction.
+that go on describing it ends at the paragraph break by construction. An
+unattributed figure followed in its paragraph by "This study…" is given to
+that study (refer_back).
 Why a label was chosen is told by the cue lists in patterns/evidence.yml and
 the order of `label()` below.
 """
@@ -65,6 +67,7 @@ class EvidenceLabeller:
         testimony = False       # a patient's testimony was introduced in this paragraph
         story = False           # the previous sentence told the narrator's own experience
         claims = []
+        later_refs = []         # (sentence start, "this study"-like mentions in impersonal sentences)
         for sent in doc.sents:
             quantities = [q for q in doc.spans[QUANTITIES] if sent.start <= q.start < sent.end]
             mentions = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end]
@@ -84,14 +87,31 @@ class EvidenceLabeller:
                 story = bool(found.get("first_person")) and (in_comment or story)
             introduces = [s for s in new if s.label_ in RESEARCH_TYPES]
             personal_sentence = bool(found.get("first_person")) or (quantities and story)
+            if referring and not personal_sentence:
+                later_refs.append((sent.start, referring[0]))
             if (introduces or (new and found.get("research"))) and not personal_sentence:
                 carried = [s for s in new if s.label_ != "person"] or carried
+            elif referring and not carried and not personal_sentence:
+                carried = referring[:1]         # "The study enrolled 200. Half got…": a study from before this paragraph
             persons = [s for s in mentions if s.label_ == "person"]
             if persons:
                 last_person = persons[-1]
             testimony = testimony or bool(found.get("testimony"))
+        self.refer_back(claims, later_refs)
         doc.spans[CLAIMS] = claims
         return doc
+
+    @staticmethod
+    def refer_back(claims, later_refs):
+        """A figure followed in its paragraph by "This study was…" / "The trial…" comes from that study."""
+        for claim in claims:
+            ref = next((mention for start, mention in later_refs if start >= claim.end), None)
+            if claim._.evidence != "unattributed" or ref is None:
+                continue
+            claim._.evidence = "study-backed"
+            claim._.claim_sources = [source_record(ref)]
+            claim._.evidence_cues = [c for c in claim._.evidence_cues if not c.startswith("no source")] + \
+                [f"context:study:{ref.text} (later in the paragraph)"]
 
     def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story):
         """Set the claim's evidence, cues, hedged and sources; True if it is a personal account."""
