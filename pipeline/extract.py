@@ -134,13 +134,15 @@ def extract_documents(documents, jobs=1, progress=True, every_paragraph=False):
         size = max(1, min(CHUNK_DOCS, len(documents) // (jobs * 4)))     # at least 4 chunks a worker, to balance
         chunks = [documents[i:i + size] for i in range(0, len(documents), size)]
         results = {}
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool, \
-                tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
-            for part in pool.imap(functools.partial(_extract, progress=False, every_paragraph=every_paragraph),
-                                  chunks):
-                results.update(part)
-                bar.update(len(part))
-        gc.unfreeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool, \
+                    tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
+                for part in pool.imap(functools.partial(_extract, progress=False, every_paragraph=every_paragraph),
+                                      chunks):
+                    results.update(part)
+                    bar.update(len(part))
+        finally:
+            gc.unfreeze()
         return {r["doc_id"]: results[r["doc_id"]] for r in documents}
     return _extract(documents, progress, every_paragraph)
 
