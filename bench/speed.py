@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from pipeline.extract import plan
+from pipeline.extract import all_paragraphs
 from pipeline.files import read_jsonl
 from pipeline.ingest.reader import document_texts
 
@@ -134,8 +134,9 @@ def model_share(out):
     """Words the trained model reads when paragraphs are selected, and when it reads every paragraph."""
     documents = read_jsonl(out / "documents.jsonl")
     texts = document_texts(documents)
-    return [sum(len(texts[c["doc_id"]][s:e].split()) for s, e, c in plan(documents, texts, every))
-            for every in (False, True)]
+    counted = [(len(texts[c["doc_id"]][s:e].split()), has_quantity)
+               for s, e, c, has_quantity in all_paragraphs(documents, texts)]
+    return sum(n for n, has_quantity in counted if has_quantity), sum(n for n, _ in counted)
 
 
 def main():

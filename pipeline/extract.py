@@ -59,29 +59,33 @@ def claim_id(doc_id, sentence, seen):
 
 
 def plan(documents, texts, every_paragraph=False):
-    """The paragraphs worth the model, with their context, found by the rules pipeline.
+    """The paragraphs worth the model: those where the rules pipeline found a quantity
+    (every_paragraph keeps the others too, for the bench and a test)."""
+    return [(p_start, p_end, context) for p_start, p_end, context, has_quantity in all_paragraphs(documents, texts)
+            if has_quantity or every_paragraph]
 
-    One rules pass over every article/comment segment of the documents; it
-    also collects the abbreviations each document defines. every_paragraph
-    keeps the quantity-free paragraphs too: the bench and a test use it to
-    show the selection changes no claim.
+
+def all_paragraphs(documents, texts):
+    """(start, end, context, has_quantity) of every article/comment paragraph, from one rules pass.
+
+    The pass also collects the abbreviations each document defines, over whole
+    segments, so a paragraph knows abbreviations defined in another.
     """
     segments = [(record, seg) for record in documents for seg in record["segments"] if seg["kind"] in PROCESSED]
     docs = rules_pipeline().pipe((plain_spaces(texts[r["doc_id"]][s["start"]:s["end"]]) for r, s in segments),
                                  batch_size=64)
-    abbreviations, selected = {}, []
+    abbreviations, found = {}, []
     for (record, seg), doc in zip(segments, docs):
         known = abbreviations.setdefault(record["doc_id"], {})
         for abbr in doc._.abbreviations:
             known.setdefault(abbr["short_text"], abbr["long_text"])
         hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
         for p_start, p_end in paragraphs(texts[record["doc_id"]], seg["start"], seg["end"]):
-            if every_paragraph or any(p_start <= h < p_end for h in hits):
-                selected.append((p_start, p_end, record["doc_id"], seg))
+            found.append((p_start, p_end, record["doc_id"], seg, any(p_start <= h < p_end for h in hits)))
     return [(p_start, p_end, {"doc_id": doc_id, "section": seg["kind"], "offset": p_start,
                               "author": seg.get("author"), "comment_index": seg.get("index"),
-                              "abbreviations": abbreviations[doc_id]})
-            for p_start, p_end, doc_id, seg in selected]
+                              "abbreviations": abbreviations[doc_id]}, has_quantity)
+            for p_start, p_end, doc_id, seg, has_quantity in found]
 
 
 def trimmed(text, start, end):

@@ -87,12 +87,13 @@ class EvidenceLabeller:
                 story = bool(found.get("first_person")) and (in_comment or story)
             introduces = [s for s in new if s.label_ in RESEARCH_TYPES]
             personal_sentence = bool(found.get("first_person")) or (quantities and story)
-            if referring and not personal_sentence:
-                later_refs.append((sent.start, referring[0]))
-            if (introduces or (new and found.get("research"))) and not personal_sentence:
-                carried = [s for s in new if s.label_ != "person"] or carried
-            elif referring and not carried and not personal_sentence:
-                carried = referring[:1]         # "The study enrolled 200. Half got…": a study from before this paragraph
+            if not personal_sentence:
+                if introduces or (new and found.get("research")):
+                    carried = [s for s in new if s.label_ != "person"] or carried
+                elif referring and not carried:
+                    carried = referring[:1]     # "The study enrolled 200. Half got…": a study from before this paragraph
+                if referring:
+                    later_refs.append((sent.start, referring[0]))
             persons = [s for s in mentions if s.label_ == "person"]
             if persons:
                 last_person = persons[-1]
@@ -105,8 +106,10 @@ class EvidenceLabeller:
     def refer_back(claims, later_refs):
         """A figure followed in its paragraph by "This study was…" / "The trial…" comes from that study."""
         for claim in claims:
+            if claim._.evidence != "unattributed":
+                continue
             ref = next((mention for start, mention in later_refs if start >= claim.end), None)
-            if claim._.evidence != "unattributed" or ref is None:
+            if ref is None:
                 continue
             claim._.evidence = "study-backed"
             claim._.claim_sources = [source_record(ref)]
