@@ -39,6 +39,7 @@ def main(argv=None):
     _common(p, annotations=True)
     p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
     _common(p, annotations=True)
+    sub.add_parser("schema", help="print the JSON Schema of a claims.jsonl line (derived from pipeline/records.py)")
 
     args = parser.parse_args(argv)
     try:
@@ -54,6 +55,9 @@ def main(argv=None):
         elif args.stage == "export":
             from .export import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "schema":
+            from .records import schema_text
+            print(schema_text(), end="")
         elif args.stage == "eval":
             from .evaluate import run
             run(args.corpus, args.out, args.annotations)
