@@ -39,6 +39,8 @@ def main(argv=None):
     _common(p, annotations=True)
     p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
     _common(p, annotations=True)
+    p = sub.add_parser("package", help="write the claims pipeline to DIR for spacy.load(DIR)")
+    p.add_argument("dir", help="folder to write (created or replaced)")
     sub.add_parser("schema", help="print the JSON Schema of a claims.jsonl line (derived from pipeline/records.py)")
 
     args = parser.parse_args(argv)
@@ -55,6 +57,9 @@ def main(argv=None):
         elif args.stage == "export":
             from .export import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "package":
+            from .nlp import package
+            print(f"package: the claims pipeline -> {package(args.dir)} (spacy.load it)")
         elif args.stage == "schema":
             from .records import schema_text
             print(schema_text(), end="")

@@ -11,10 +11,22 @@ import warnings
 from functools import lru_cache
 
 import spacy
+from spacy.tokens import Doc
 
 from .. import settings
 from . import numbers, quantities  # noqa: F401  (register factories)
 from .tokenizer import number_friendly_tokenizer, plain_spaces  # noqa: F401
+
+
+def _claim_records(doc):
+    """doc._.claim_records: the claims of a Doc the user made, as claims.jsonl-shaped records."""
+    from ..extract import claim_records
+    context = {"doc_id": "doc", "section": "article", "author": None, "comment_index": None,
+               **(doc._.context or {}), "offset": 0}
+    return claim_records(doc, context, doc.text, {})
+
+
+Doc.set_extension("claim_records", getter=_claim_records, force=True)
 
 
 @lru_cache(maxsize=1)
@@ -43,3 +55,12 @@ def full_pipeline(model=None):
     nlp.add_pipe("sources")
     nlp.add_pipe("evidence")
     return nlp
+
+
+def package(path):
+    """Write the claims pipeline to `path` so that spacy.load(path) gives the same claims."""
+    nlp = full_pipeline()
+    nlp.meta["name"] = "claims_" + nlp.meta.get("name", "pipeline")
+    nlp.meta["description"] = "Quantitative health claims: quantities, sources, evidence labels (pipeline package)"
+    nlp.to_disk(path)
+    return path
