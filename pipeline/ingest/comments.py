@@ -98,11 +98,11 @@ def paragraphs(root, skip=frozenset()):
     """
     out, buf = [], []
 
-    def flush():
-        lines = (clean(line) for line in "".join(buf).split("\n"))
-        text = "\n".join(line for line in lines if line)
-        if text:
-            out.append(text)
+    def flush():                      # two <br> in a row (an empty line) end a paragraph too
+        for chunk in re.split(r"\n[ ]*\n", "".join(buf)):
+            text = "\n".join(line for line in map(clean, chunk.split("\n")) if line)
+            if text:
+                out.append(text)
         buf.clear()
 
     def walk(el):
@@ -164,10 +164,12 @@ def from_markup(tree, dialect):
     items = set(found)
     comments, by_element = [], {}
     for item in found:
-        skip = items | set(dialect.drop(item)) if dialect.drop is not None else items
+        dropped = set(dialect.drop(item)) if dialect.drop is not None else set()
+        skip = items | dropped
         bodies = []
         for xpath in dialect.body:
-            bodies = [n for n in _own(xpath, item, items) if not isinstance(n, str)]
+            bodies = [n for n in _own(xpath, item, items) if not isinstance(n, str)
+                      and not any(a in dropped for a in n.iterancestors())]      # not a signature's text
             if bodies:
                 break
         bodies = [b for b in bodies if not any(a in bodies for a in b.iterancestors())]

@@ -52,6 +52,8 @@ _LOOKS_HTML = re.compile(r"^(\ufeff|\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-
 # Labels browsers read as windows-1252 (the WHATWG encoding standard), which is what such pages are.
 _AS_CP1252 = {"ascii", "latin-1", "iso8859-1", "cp1252"}
 _BLOCKS = {"p", "quote", "head", "list", "table"}
+# Never text (trafilatura drops <script> itself, and reads the metadata in JSON-LD ones).
+NEVER_TEXT = ("style", "template", "noscript", "svg", "iframe", "object", "canvas")
 
 
 @lru_cache(maxsize=1)
@@ -128,10 +130,12 @@ def _inline(el):
     if el.tag in ("code", "graphic"):
         yield el.tail or ""
         return
-    if el.tag in ("item", "row"):
+    if el.tag == "row":                       # a table row is a line, its non-empty cells apart
+        cells = (clean(" ".join(cell.itertext())) for cell in el if cell.tag == "cell")
+        yield "\n" + " | ".join(c for c in cells if c) + "\n" + (el.tail or "")
+        return
+    if el.tag == "item":
         yield "\n"
-    if el.tag == "cell" and el.getprevious() is not None:
-        yield " | "
     yield el.text or ""
     for child in el:
         yield from _inline(child)
@@ -158,12 +162,12 @@ def extract_page(html, doc_id, source, title_hint=None):
     tree = _parse(text, source)
     language = _language(tree)
     comments, dialect = find_comments(tree)
+    etree.strip_elements(tree, *NEVER_TEXT, with_tail=False)
+    for hidden in tree.xpath("//*[@hidden]"):
+        hidden.drop_tree()
     result = trafilatura.bare_extraction(tree, include_comments=False, with_metadata=True, include_tables=True,
                                          config=_config())
     paragraphs = article_paragraphs(result.body) if result is not None and result.body is not None else []
-    if not paragraphs and not comments:
-        raise InputError(source, "no article text and no comments found in the page (empty body, or only "
-                                 "scripts, styles and navigation)")
     said = {p for c in comments for p in c.paragraphs}
     paragraphs = [p for p in paragraphs if p not in said]      # a comment is never also article text
     meta = {"title": title_hint or (result.title if result else None), "author": result.author if result else None,
@@ -195,9 +199,10 @@ class _Builder:
         self.pos += len(piece)
 
     def text(self):
-        text = "".join(self.parts)[:-1]               # one newline at the end
-        self.segments[-1]["end"] -= 1
-        return text
+        if not self.segments:
+            return ""
+        self.segments[-1]["end"] -= 1                 # one newline at the end
+        return "".join(self.parts)[:-1]
 
 
 def _comment_header(n, comment):
@@ -215,12 +220,14 @@ def compose(title, paragraphs, comments, rules=None):
     out = _Builder()
     if title:
         out.add("title", title)
+    in_references = False
     for n, p in enumerate(paragraphs):
         if n == 0 and title and p.lower() == title.lower():
             continue                                  # the page's <h1> repeats the title
+        in_references = in_references or bool(first_match(rules.references_start, p))
         furniture = first_match(rules.furniture, p) or first_match(rules.comments_start, p) \
             or first_match(rules.banners, p)
-        out.add("furniture" if furniture else "article", p)
+        out.add("references" if in_references else "furniture" if furniture else "article", p)
     if comments:
         out.add("furniture", "Comments")
     for n, comment in enumerate(comments, 1):
@@ -240,6 +247,9 @@ def build_record(html, doc_id, source, out_dir, manifest_entry=None):
     entry = manifest_entry or {}
     meta, paragraphs, comments, encoding, _ = extract_page(html, doc_id, source, entry.get("title"))
     text, segments = compose(meta["title"], paragraphs, comments)
+    if not any(s["kind"] in ("article", "comment", "references") for s in segments):
+        raise InputError(source, "no article text and no comments found in the page (empty body, or only "
+                                 "scripts, styles and navigation)")
     data = html.encode(encoding) if isinstance(html, str) else html
     return {
         "doc_id": doc_id,
