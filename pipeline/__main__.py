@@ -40,6 +40,15 @@ def main(argv=None):
     p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
     _common(p, annotations=True)
 
+    p = sub.add_parser("fetch", help="download web pages into the corpus (raw HTML + CORPUS/fetched.jsonl); "
+                                     "the only stage that uses the network")
+    p.add_argument("--urls", required=True, help="text file: one URL per line, # comments")
+    p.add_argument("--corpus", default="corpus", help="folder to save the pages in (default: corpus)")
+    p.add_argument("--delay", type=float, default=2.0, help="seconds between requests to one host (default: 2; "
+                                                            "a larger robots.txt Crawl-delay wins)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds allowed per page (default: 20)")
+    p.add_argument("--max-bytes", type=int, default=10_000_000, help="skip pages larger than this (default: 10 MB)")
+
     args = parser.parse_args(argv)
     try:
         if args.stage == "ingest":
@@ -57,6 +66,13 @@ def main(argv=None):
         elif args.stage == "eval":
             from .evaluate import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "fetch":
+            from .ingest.fetch import Politeness, run
+            saved, failed = run(args.urls, args.corpus, Politeness(timeout=args.timeout, delay=args.delay,
+                                                                   max_bytes=args.max_bytes))
+            if failed and not saved:
+                print("error: no URL could be fetched", file=sys.stderr)
+                return 1
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
