@@ -27,6 +27,7 @@ BLOCK_TAGS = frozenset({"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockqu
                         "section", "article", "aside", "header", "footer", "main", "figure", "figcaption",
                         "h1", "h2", "h3", "h4", "h5", "h6", "hr", "address", "details", "summary"})
 _HAS_CLASS = re.compile(r"has-class\(\s*'([^']+)'\s*\)")
+_BLANK_LINE = re.compile(r"\n *\n")
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 _WROTE = re.compile(r"\s*(wrote|said|says)\s*:?\s*$|^\s*quote from\s+|\s*:\s*$", re.IGNORECASE)
 
@@ -53,15 +54,33 @@ class Dialect:
 
 
 @dataclass(frozen=True)
+class Furniture:
+    classes: frozenset
+    ids: frozenset
+    roles: frozenset
+
+    def find(self, tree):
+        """Elements to cut (a plain walk: several times faster than the same test in XPath)."""
+        found = []
+        for el in tree.iter(tag=etree.Element):
+            cls = el.get("class")
+            if cls and not self.classes.isdisjoint(cls.split()) or el.get("id") in self.ids \
+                    or el.get("role") in self.roles:
+                found.append(el)
+        return found
+
+
+@dataclass(frozen=True)
 class Markup:
     dialects: tuple
-    furniture: etree.XPath
+    furniture: Furniture
     json_ld: dict
 
 
 def _xpath(path, where, expression):
     """Compile one selector; has-class('x') becomes the XPath 1.0 idiom for a class word."""
-    translated = _HAS_CLASS.sub(r"contains(concat(' ', normalize-space(@class), ' '), ' \1 ')", expression)
+    translated = _HAS_CLASS.sub(r"(contains(@class, '\1') and contains(concat(' ', normalize-space(@class), ' '), ' \1 '))",
+                                expression)        # the cheap test first: most elements fail it
     try:
         return etree.XPath(translated)
     except etree.XPathSyntaxError as err:
@@ -83,7 +102,8 @@ def load_markup(path=DEFAULT_MARKUP):
                                 author=_xpaths(path, f"{where}.author", d.get("author")),
                                 date=_xpaths(path, f"{where}.date", d.get("date")),
                                 body=_xpaths(path, f"{where}.body", d.get("body")), **optional))
-    return Markup(tuple(dialects), _xpath(path, "furniture", data["furniture"]), dict(data["json_ld"]))
+    furniture = Furniture(*(frozenset(data["furniture"].get(k) or ()) for k in ("classes", "ids", "roles")))
+    return Markup(tuple(dialects), furniture, dict(data["json_ld"]))
 
 
 def clean(text):
@@ -99,11 +119,14 @@ def paragraphs(root, skip=frozenset()):
     out, buf = [], []
 
     def flush():                      # two <br> in a row (an empty line) end a paragraph too
-        for chunk in re.split(r"\n[ ]*\n", "".join(buf)):
+        joined = "".join(buf)
+        buf.clear()
+        if not joined.strip():
+            return
+        for chunk in _BLANK_LINE.split(joined):
             text = "\n".join(line for line in map(clean, chunk.split("\n")) if line)
             if text:
                 out.append(text)
-        buf.clear()
 
     def walk(el):
         tag = el.tag.lower() if isinstance(el.tag, str) else None
@@ -283,7 +306,7 @@ def find_comments(tree, markup=None):
     if not comments:
         comments = from_json_ld(tree, markup.json_ld)
         name = "json-ld" if comments else None
-    cut = list(markup.furniture(tree)) + (list(dialect.remove(tree)) if dialect and dialect.remove is not None else [])
+    cut = markup.furniture.find(tree) + (list(dialect.remove(tree)) if dialect and dialect.remove is not None else [])
     for el in cut:
         if el.getparent() is not None:
             el.drop_tree()
