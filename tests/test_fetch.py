@@ -129,6 +129,7 @@ def test_saved_page_manifest_redirect_and_user_agent(tmp_path, site):
     assert len((corpus / "fetched.jsonl").read_text(encoding="utf-8").splitlines()) == 2
     records = ingest(corpus, tmp_path / "out")                             # and the corpus ingests as pages
     assert {r["format"] for r in records} == {"html"} and len(records) == 2
+    assert {r["meta"]["url"] for r in records} == {"https://outdoorhealth.example/2022/cold-water-swimming"}
 
 
 def test_requests_to_one_host_are_spaced_by_the_delay(tmp_path, site):

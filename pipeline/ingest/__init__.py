@@ -44,6 +44,9 @@ def ingest_file(path, manifest_entry=None, out="output"):
 def run(corpus, out):
     files = corpus_files(corpus)
     manifest = load_manifest(corpus)
+    fetched = Path(corpus) / "fetched.jsonl"               # written by make fetch: the page's URL
+    for page in read_jsonl(fetched) if fetched.exists() else []:
+        manifest.setdefault(page["doc_id"], {}).setdefault("url", page.get("final_url") or page.get("url"))
     done = [ingest_file(p, manifest.get(p.stem), out)
             for p in tqdm(files, desc="ingest", unit="doc", disable=len(files) < 50)]
     for record, text in done:                 # only once every file was read: bad input writes nothing

@@ -246,6 +246,7 @@ def build_record(html, doc_id, source, out_dir, manifest_entry=None):
     """(documents.jsonl record, extracted text) of a page, nothing written."""
     entry = manifest_entry or {}
     meta, paragraphs, comments, encoding, _ = extract_page(html, doc_id, source, entry.get("title"))
+    meta["url"] = meta["url"] or entry.get("url")       # no canonical link: where make fetch found it
     text, segments = compose(meta["title"], paragraphs, comments)
     if not any(s["kind"] in ("article", "comment", "references") for s in segments):
         raise InputError(source, "no article text and no comments found in the page (empty body, or only "
