@@ -17,7 +17,7 @@ def _jobs(value):
 
 
 def _common(p, annotations=False):
-    p.add_argument("--corpus", default="corpus", help="folder of .txt documents (default: corpus)")
+    p.add_argument("--corpus", default="corpus", help="folder of .txt / .html documents (default: corpus)")
     p.add_argument("--out", default="output", help="folder for stage outputs (default: output)")
     if annotations:
         p.add_argument("--annotations", default="annotations", help="folder of review YAML files (default: annotations)")
