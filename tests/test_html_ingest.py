@@ -91,6 +91,15 @@ def test_record_contract_text_file_and_document_texts(tmp_path):
     assert page_record(html.decode("utf-8"), "wp", "x", tmp_path)["segments"] == record["segments"]   # str in
 
 
+def test_manifest_entry_wins_for_title_and_gives_a_missing_url():
+    html = (PAGES / "scripts_styles.html").read_bytes()          # no canonical link in this page
+    record, text = build_record(html, "walk", "walk.html", "out",
+                                {"title": "Is a 10-minute walk after dinner worth it?", "outlet": "FitDaily Mag",
+                                 "url": "https://fitdaily.example/walk"})
+    assert record["outlet"] == "FitDaily Mag" and record["meta"]["url"] == "https://fitdaily.example/walk"
+    assert text.startswith("Is a 10-minute walk after dinner worth it?\n\nA short walk")
+
+
 def test_meta_charset_of_a_non_utf8_page_is_honoured():
     html = ('<html><head><meta charset="iso-8859-1"><title>Caf\u00e9 pr\u00eat</title></head><body>'
             '<article><p>Un caf\u00e9 co\u00fbte 2,50 \u20ac ici, mais \u00bd tasse suffit pour 80 % des gens.</p>'

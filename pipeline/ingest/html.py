@@ -117,7 +117,8 @@ def _language(tree):
             if (meta.get("http-equiv") or "").lower() == "content-language" or meta.get("property") == "og:locale":
                 lang = meta.get("content")
                 break
-    return lang.strip().replace("_", "-").split("-")[0].lower() or None if lang else None
+    primary = (lang or "").strip().replace("_", "-").split("-")[0].lower()     # "en-GB" -> "en"
+    return primary or None
 
 
 def _text_of(el):
@@ -156,7 +157,7 @@ def article_paragraphs(body):
     return out
 
 
-def extract_page(html, doc_id, source, title_hint=None):
+def extract_page(html, source, title_hint=None):
     """(metadata, article paragraphs, comments) of a page; InputError if it has neither text nor comments."""
     text, encoding = decode_page(html, source)
     tree = _parse(text, source)
@@ -245,7 +246,7 @@ def text_path(out_dir, doc_id):
 def build_record(html, doc_id, source, out_dir, manifest_entry=None):
     """(documents.jsonl record, extracted text) of a page, nothing written."""
     entry = manifest_entry or {}
-    meta, paragraphs, comments, encoding, _ = extract_page(html, doc_id, source, entry.get("title"))
+    meta, paragraphs, comments, encoding, _ = extract_page(html, source, entry.get("title"))
     meta["url"] = meta["url"] or entry.get("url")       # no canonical link: where make fetch found it
     text, segments = compose(meta["title"], paragraphs, comments)
     if not any(s["kind"] in ("article", "comment", "references") for s in segments):
