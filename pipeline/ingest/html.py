@@ -171,7 +171,8 @@ def extract_page(html, source, title_hint=None):
     paragraphs = article_paragraphs(result.body) if result is not None and result.body is not None else []
     said = {p for c in comments for p in c.paragraphs}
     paragraphs = [p for p in paragraphs if p not in said]      # a comment is never also article text
-    meta = {"title": title_hint or (result.title if result else None), "author": result.author if result else None,
+    author = (result.author or "").strip(" ·|,;-–—") if result else ""      # a byline's trailing separator
+    meta = {"title": title_hint or (result.title if result else None), "author": author or None,
             "date": result.date if result else None, "site_name": result.sitename if result else None,
             "url": result.url if result else None, "language": language}
     if meta["title"] is None:
