@@ -259,3 +259,53 @@ def test_txt_warns_naming_the_line_when_most_of_a_document_is_furniture(tmp_path
     path.write_text("Clinic Waits Fall\n\n" + "The clinic said waits fell by 40%.\n\n" * 6, encoding="utf-8")
     ingest_document(path)
     assert "furniture" not in capsys.readouterr().err
+
+
+def _render(nodes, style):
+    """WordPress or Disqus markup of a comment tree [(author, text, [children])]."""
+    out = []
+    for author, text, children in nodes:
+        kids = _render(children, style)
+        if style == "wordpress":
+            out.append(f'<li class="comment"><article class="comment-body"><footer class="comment-meta">'
+                       f'<div class="comment-author vcard"><b class="fn">{author}</b> <span class="says">says:</span>'
+                       f'</div></footer><div class="comment-content"><p>{text}</p></div>'
+                       f'<div class="reply"><a>Reply</a></div></article>'
+                       + (f'<ol class="children">{kids}</ol>' if children else "") + "</li>")
+        else:
+            out.append(f'<li class="post"><div class="post-content"><header><span class="post-byline"><span '
+                       f'class="author"><a>{author}</a></span></span></header><div class="post-message"><p>{text}</p>'
+                       f'</div></div><ul class="children">{kids}</ul></li>')
+    return "".join(out)
+
+
+def _preorder(nodes, parent=None, out=None):
+    out = [] if out is None else out
+    for author, text, children in nodes:
+        out.append((author, parent, text))
+        _preorder(children, len(out), out)
+    return out
+
+
+_trees = st.recursive(st.just([]), lambda kids: st.lists(st.tuples(st.just(None), st.just(None), kids), max_size=3),
+                      max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=_trees, style=st.sampled_from(["wordpress", "disqus"]))
+def test_any_nesting_of_replies_gives_every_comment_its_author_and_parent(shape, style):
+    counter = iter(range(1000))
+
+    def fill(nodes):
+        return [(f"Reader {n}", f"Comment number {n} says 3 mg.", fill(children))
+                for n, (_, _, children) in ((next(counter), node) for node in nodes)]
+    tree = fill(shape)
+    markup = _render(tree, style)
+    markup = (f'<div id="comments"><ol class="comment-list">{markup}</ol></div>' if style == "wordpress"
+              else f'<div id="disqus_thread"><ul id="post-list" class="post-list">{markup}</ul></div>')
+    page = f"<html><body><article><h1>T</h1><p>An article with 5 mg of text.</p></article>{markup}</body></html>"
+    record, text = build_record(page, "t", "t.html", "out")
+    got = [(a, p, body.strip()) for a, _, p, body in thread(text, record)]
+    assert got == _preorder(tree)
+    assert paragraphs(text, record, "article") == ["An article with 5 mg of text."]
+
