@@ -116,7 +116,7 @@ def test_meta_charset_of_a_non_utf8_page_is_honoured():
      "no article text and no comments"),
     ("only_script.html", b"<html><body><script>var a = {\"width\": \"100%\", \"n\": 50};</script>"
                          b"<style>p{width:50%}</style></body></html>", "no article text and no comments"),
-    ("malformed.html", b"<html><head><title>Broken</ti\x00\x00\x01\x02<<<>>></body", "binary"),
+    ("malformed.html", b"<html><head><title>Broken</ti\x00\x00\x01\x02<<<>>></body", "binary"),   # not text at all
     ("truncated.html", b"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Cut off</title><scr",
      "no article text and no comments"),
     ("lies.html", b"<html><head><meta charset=\"utf-8\"></head><body><p>Caf\xe9 50% off</p></body></html>",
@@ -309,3 +309,12 @@ def test_any_nesting_of_replies_gives_every_comment_its_author_and_parent(shape,
     assert got == _preorder(tree)
     assert paragraphs(text, record, "article") == ["An article with 5 mg of text."]
 
+
+
+def test_markup_errors_a_browser_repairs_are_repaired_not_rejected():
+    page = (b"<html><head><title>Unclosed tags</title><body><div class=entry><h1>Unclosed tags"
+            b"<p>A trial of 40 adults found a 12% drop.<p>Another 5 mg dose <b>helped <i>most</b> people."
+            b"</span></td><p>Follow-up lasted 2 years")
+    record, text = build_record(page, "broken", "broken.html", "out")
+    assert paragraphs(text, record, "article") == [
+        "A trial of 40 adults found a 12% drop.", "Another 5 mg dose helped most people.", "Follow-up lasted 2 years"]

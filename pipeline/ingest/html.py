@@ -158,7 +158,7 @@ def article_paragraphs(body):
 
 
 def extract_page(html, source, title_hint=None):
-    """(metadata, article paragraphs, comments) of a page; InputError if it has neither text nor comments."""
+    """(metadata, article paragraphs, comments, source encoding, comment dialect) of a page."""
     text, encoding = decode_page(html, source)
     tree = _parse(text, source)
     language = _language(tree)
@@ -192,9 +192,8 @@ class _Builder:
         seg = {"kind": kind, "start": self.pos, "end": self.pos + len(piece), "author": None, "index": None,
                "parent": None, "date": None, **comment}
         last = self.segments[-1] if self.segments else None
-        if last and last["kind"] == kind and kind != "comment" or last and kind == "comment" \
-                and last["kind"] == "comment" and last["index"] == seg["index"]:
-            last["end"] = seg["end"]
+        if last and last["kind"] == kind and (kind != "comment" or last["index"] == seg["index"]):
+            last["end"] = seg["end"]                  # same kind (same comment): one segment
         else:
             self.segments.append(seg)
         self.parts.append(piece)
