@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from ..files import write_jsonl
+from ..link import claim_links
 from ..nlp.quantities import iso_duration
 from ..review import stage_inputs
 from .report import write_report
@@ -98,7 +99,7 @@ def run(corpus, out, annotations):
     records = merged_claims(documents, reviews, {c["id"]: c for c in claims})
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
-    rows = write_csv(out / "claims.csv", records)
+    rows = write_csv(out / "claims.csv", records, claim_links(out))
     write_report(out / "report.html", documents, records)
     print(f"export: {len(records)} claims -> {out / 'claims.jsonl'}, {rows} quantity rows -> {out / 'claims.csv'}, "
           f"{out / 'report.html'}")
