@@ -13,6 +13,7 @@ their topics meet.
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .rules import RULES
 
@@ -20,9 +21,11 @@ TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SHARES = ("percentage", "proportion")
 EPS = 1e-9
+BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 
+@lru_cache(maxsize=65536)
 def stem(word):
     """A light suffix-stripper, enough for 'falls'/'fall', 'responded'/'respond'."""
     w = word.lower().replace("’", "'")
@@ -62,11 +65,12 @@ class Figure:
     def point(self):
         return self.low == self.high
 
-    def stated(self):
-        """The figure in its stated unit: a number, or [low, high] for a range."""
+    def stated(self, factor=None):
+        """The figure in its stated unit (or the unit of `factor`): a number, or [low, high] for a range."""
+        factor = factor or self.factor
         if self.point:
-            return _tidy(self.low / self.factor)
-        return [_tidy(v / self.factor) if math.isfinite(v) else None for v in (self.low, self.high)]
+            return _tidy(self.low / factor)
+        return [_tidy(v / factor) if math.isfinite(v) else None for v in (self.low, self.high)]
 
 
 def _tidy(value):
@@ -108,8 +112,14 @@ class FigureReader:
         self.upper_bounds = set(rules["upper_bounds"])
         self.units = {family: {k: v for k, v in table.items() if k != "base"} for family, table in rules["units"].items()}
         self.base = {family: table["base"] for family, table in rules["units"].items()}
-        self.patterns = {name: [re.compile(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])") for w in spec["words"]]
-                         for name, spec in self.concepts.items()}
+        # One pass over a window finds every concept word: phrase -> the concepts it signals.
+        self.signals = {}
+        for name, spec in self.concepts.items():
+            for w in spec["words"]:
+                self.signals.setdefault(w.lower(), set()).add(name)
+        self.concept_words = re.compile(
+            rf"(?<![\w-])(?:{'|'.join(re.escape(w) for w in sorted(self.signals, key=len, reverse=True))})(?![\w-])")
+        self._content_cache = {}
 
     # --- units and values -----------------------------------------------------------
 
@@ -161,47 +171,48 @@ class FigureReader:
         """Every comparable quantity of a claim as a Figure."""
         text, offset = claim["text"], claim["start"]
         spans = [(q["start"] - offset, q["end"] - offset, q) for q in claim["quantities"]]
-        tokens = [(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text)]
+        units = [self.family_unit(q) for _, _, q in spans]
+        families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
+        tokens = []                 # (start, end, word, index of the quantity it is part of, or -1)
+        bounds = sorted((qs, qe, n) for n, (qs, qe, _) in enumerate(spans))
+        k = 0
+        for m in TOKEN.finditer(text):
+            at = m.start()
+            while k < len(bounds) and bounds[k][1] <= at:
+                k += 1
+            owner = bounds[k][2] if k < len(bounds) and bounds[k][0] <= at else -1
+            tokens.append((at, m.end(), m.group(0), owner))
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
         out = []
         for i, (start, end, q) in enumerate(spans):
-            unit = self.family_unit(q)
-            if unit is None:
+            if units[i] is None:
                 continue
-            family, comparable, stated_unit, factor = unit
+            family, comparable, stated_unit, factor = units[i]
             interval = self.interval(q, factor)
             if interval is None:
                 continue
-            match = self.topic(q, family, i, spans, tokens, text)
+            match = self.topic(q, i, spans, families, tokens, text)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
 
-    def _family(self, q):
-        unit = self.family_unit(q)
-        return unit[0] if unit else q["kind"]
-
-    def topic(self, q, family, i, spans, tokens, text):
+    def topic(self, q, i, spans, families, tokens, text):
         start, end = spans[i][0], spans[i][1]
-        own = self._family(q)
-        inside = [(s, e) for s, e, _ in spans]
-        same_family = [(s, e) for s, e, other in spans if self._family(other) == own and (s, e) != (start, end)]
 
         def window(candidates, limit):
             words = []
-            for s, e, word in candidates:
-                if any(fs <= s < fe for fs, fe in same_family):
-                    break
-                if any(qs <= s < qe for qs, qe in inside):
-                    continue
-                words.append(word)
-                if len(words) == limit:
-                    break
+            for _, _, word, owner in candidates:
+                if owner == -1:
+                    words.append(word)
+                    if len(words) == limit:
+                        break
+                elif owner != i and families[owner] == families[i]:
+                    break               # a figure of the same family has its own words
             return words
 
         left = window([t for t in reversed(tokens) if t[1] <= start], self.window["left"])[::-1]
         right = window([t for t in tokens if t[0] >= end], self.window["right"])
-        concepts = self.concepts_of(q, left, right, i, spans, text)
+        concepts = self.concepts_of(q, left, right, i, spans, families, text)
         if concepts:
             return frozenset(f"c:{c}" for c in concepts)
         n = self.window["content_words"]
@@ -209,30 +220,31 @@ class FigureReader:
         return frozenset(f"w:{w}" for w in content)
 
     def _content(self, word):
-        lower = word.lower()
-        return lower[:1].isalpha() and len(lower) > 2 and lower not in self.generic and stem(lower) not in self.people \
-            and lower not in self.people
+        known = self._content_cache.get(word)
+        if known is None:
+            lower = word.lower()
+            known = self._content_cache[word] = lower[:1].isalpha() and len(lower) > 2 and \
+                lower not in self.generic and lower not in self.people and stem(lower) not in self.people
+        return known
 
-    def concepts_of(self, q, left, right, i, spans, text):
+    def concepts_of(self, q, left, right, i, spans, families, text):
         kind = q["kind"]
-        if kind == "count" and i > 0 and self._family(spans[i - 1][2]) == "share":
+        if kind == "count" and i > 0 and families[i - 1] == "share":
             gap = text[spans[i - 1][1]:spans[i][0]].strip().lower()
             if gap in self.denominator["left"]:
                 return {self.denominator["concept"]}
-        around = " ".join(left + right).lower()
-        after = right
-        nxt = spans[i + 1][2] if i + 1 < len(spans) else None
+        around = {c for m in self.concept_words.finditer(" ".join(left + right).lower()) for c in self.signals[m.group(0)]}
         found = set()
         for name, spec in self.concepts.items():
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
-                near = " ".join(after[:spec["after_only"]]).lower()
-                close = nxt is not None and nxt["kind"] == "frequency" and \
+                near = " ".join(right[:spec["after_only"]]).lower()
+                close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
                     len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
-                if close or any(p.search(near) for p in self.patterns[name]):
+                if close or any(name in self.signals[m.group(0)] for m in self.concept_words.finditer(near)):
                     found.add(name)
-            elif any(p.search(around) for p in self.patterns[name]):
+            elif name in around:
                 found.add(name)
         for name in list(found):
             found -= set(self.concepts[name].get("overrides", []))
@@ -240,10 +252,6 @@ class FigureReader:
             found = {name for name, spec in self.concepts.items()
                      if spec.get("default") and kind in spec["kinds"] and self.family_unit(q)[1] == "people"}
         return found
-
-
-def comparable(a, b):
-    return a.family == b.family and a.unit == b.unit and a.voice != b.voice and bool(a.match & b.match)
 
 
 def verdict(a, b):
@@ -264,8 +272,26 @@ def verdict(a, b):
     return "differs"
 
 
-def comparisons(figures):
-    """Every comparable pair of a group's figures (blocked by family/unit, then by shared topic token)."""
+def candidate_pairs(members, figures, limit):
+    """All pairs of a small block. In a block of more than `limit` figures, figures stating the
+    same value are compared with the first of them, and those firsts with each other:
+    n + k² pairs for k distinct values instead of n²."""
+    if len(members) <= limit:
+        return [(members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members))]
+    firsts = {}
+    pairs = []
+    for n in members:
+        f = figures[n]
+        first = firsts.setdefault((f.low, f.high, f.precision), n)
+        if first != n:
+            pairs.append((first, n))
+    reps = list(firsts.values())
+    pairs += [(reps[x], reps[y]) for x in range(len(reps)) for y in range(x + 1, len(reps))]
+    return pairs
+
+
+def comparisons(figures, limit=BLOCK_LIMIT):
+    """The comparable pairs of a group's figures (blocked by family, unit and shared topic token)."""
     blocks = {}
     for n, figure in enumerate(figures):
         for token in figure.match:
@@ -273,15 +299,12 @@ def comparisons(figures):
     seen = set()
     out = []
     for members in blocks.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pair = (members[x], members[y])
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                a, b = figures[pair[0]], figures[pair[1]]
-                if a.voice == b.voice:
-                    continue
+        for pair in candidate_pairs(members, figures, limit):
+            if pair in seen:
+                continue
+            seen.add(pair)
+            a, b = figures[pair[0]], figures[pair[1]]
+            if a.voice != b.voice:
                 out.append(record(a, b))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
@@ -289,8 +312,7 @@ def comparisons(figures):
 
 def record(a, b):
     kind = a.kind if a.kind == b.kind else "percentage"
-    b_in_a = Figure(**{**b.__dict__, "factor": a.factor})
-    return {"a": a.claim_id, "b": b.claim_id, "kind": kind, "a_value": a.stated(), "b_value": b_in_a.stated(),
+    return {"a": a.claim_id, "b": b.claim_id, "kind": kind, "a_value": a.stated(), "b_value": b.stated(a.factor),
             "unit": a.stated_unit if a.family != "share" else "%", "verdict": verdict(a, b),
             "a_text": a.text, "b_text": b.text,
             "measure": sorted(t[2:] for t in a.match & b.match)}

@@ -49,6 +49,9 @@ class KeyReader:
         self.not_names = {w.lower() for w in rules["not_names"]}
         self.descriptors = {w.lower() for w in rules["descriptors"]}
         self.institution_words = _words(rules["institution_words"])
+        self.institution_set = set(self.institution_words)
+        words = "|".join(map(re.escape, self.institution_words))
+        self.institution_affix = re.compile(rf"^(?:{words})\s+|\s+(?:{words})$")
         self.authors = [re.compile(p) for p in rules["author_patterns"]]
         descriptor = "|".join(sorted(map(re.escape, self.descriptors), key=len, reverse=True))
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word.
@@ -66,11 +69,11 @@ class KeyReader:
         while words and words[-1].lower() in self.descriptors:
             words.pop()
         text = " ".join(words).lower()
-        text = re.sub(r"'s$", "", text)
-        for phrase in self.institution_words:
-            text = re.sub(rf"^{re.escape(phrase)}\s+|\s+{re.escape(phrase)}$", "", text)
-            if text == phrase:
-                return ""
+        if text.endswith("'s"):
+            text = text[:-2]
+        if text in self.institution_set:
+            return ""
+        text = self.institution_affix.sub("", text)
         return text.strip(" .-")
 
     def abbreviations(self, text, sources):
@@ -111,7 +114,7 @@ class KeyReader:
     def texts(self, claim):
         """The sentence, then each source's text, then studies carried from earlier sentences."""
         texts = [claim["text"]]
-        texts += [s["text"] for s in claim["sources"] if s.get("type") != "narrator"]
+        texts += [s["text"] for s in claim["sources"] if s.get("type") != "narrator" and s["text"] not in claim["text"]]
         texts += [cue[len(CONTEXT_CUE):] for cue in claim.get("evidence_cues", []) if cue.startswith(CONTEXT_CUE)]
         return texts
 
@@ -121,16 +124,7 @@ class KeyReader:
         journals = {self.clean_name(s["canonical"] or s["text"]) for s in claim["sources"]
                     if s.get("type") in ("journal", "publication")}
         for text in self.texts(claim):
-            for match in DOI.finditer(text):
-                doi = _strip_link(match.group(0)).lower()
-                keys.setdefault(f"doi:{doi}", f"doi:{doi}")
-            for match in PMID.finditer(text):
-                keys.setdefault(f"pmid:{match.group(1)}", f"PMID {match.group(1)}")
-            for match in URL.finditer(text):
-                url = _strip_link(match.group(0))
-                if not DOI.search(url):
-                    norm = re.sub(r"^https?://(www\.)?", "", url.lower()).rstrip("/")
-                    keys.setdefault(f"url:{norm}", url)
+            self.links(text, keys)
             for pattern in self.authors:
                 for match in pattern.finditer(text):
                     name = self.clean_name(match.group("name"))
@@ -148,6 +142,23 @@ class KeyReader:
                     if name:
                         keys.setdefault(f"name:{name}", long_form)
         return keys
+
+    @staticmethod
+    def links(text, keys):
+        """DOIs (also inside doi.org links), PMIDs and other URLs, into `keys`."""
+        if "10." in text:
+            for match in DOI.finditer(text):
+                doi = _strip_link(match.group(0)).lower()
+                keys.setdefault(f"doi:{doi}", f"doi:{doi}")
+        if "PMID" in text or "pmid" in text:
+            for match in PMID.finditer(text):
+                keys.setdefault(f"pmid:{match.group(1)}", f"PMID {match.group(1)}")
+        if "http" in text:
+            for match in URL.finditer(text):
+                url = _strip_link(match.group(0))
+                if not DOI.search(url):
+                    norm = re.sub(r"^https?://(www\.)?", "", url.lower()).rstrip("/")
+                    keys.setdefault(f"url:{norm}", url)
 
     def _display(self, phrase):
         words = phrase.split()
