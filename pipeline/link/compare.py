@@ -104,7 +104,8 @@ def round_to(value, precision):
 class FigureReader:
     def __init__(self, rules=RULES):
         self.people = {w.lower() for w in rules["people"]}
-        self.generic = {w.lower() for w in rules["generic"]} | {w.lower() for w in rules["stopwords"]}
+        self.stopwords = {w.lower() for w in rules["stopwords"]}
+        self.generic = {w.lower() for w in rules["generic"]} | self.stopwords
         self.window = rules["window"]
         self.concepts = rules["concepts"]
         self.denominator = rules["denominator"]
@@ -201,10 +202,12 @@ class FigureReader:
 
         def window(candidates, limit):
             words = []
+            counted = 0
             for _, _, word, owner in candidates:
                 if owner == -1:
                     words.append(word)
-                    if len(words) == limit:
+                    counted += word.lower() not in self.stopwords
+                    if counted == limit:
                         break
                 elif owner != i and families[owner] == families[i]:
                     break               # a figure of the same family has its own words
