@@ -68,7 +68,7 @@ bench: $(STAMP)
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
 
-bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score both link test corpora
+bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score the three link test corpora
 	$(PY) bench/link_speed.py
 	$(PY) bench/link_accuracy.py
 

@@ -1,4 +1,4 @@
-"""make bench-link (2/2): the link stage scored on its two test corpora (tests/fixtures/link/).
+"""make bench-link (2/2): the link stage scored on its three test corpora (tests/fixtures/link/).
 
 Runs the real pipeline (ingest, nlp, review, link, export) on each corpus in a
 temporary folder and scores OUT/links.jsonl against the corpus's expected.yaml:
@@ -16,7 +16,8 @@ from pipeline.files import read_jsonl
 from pipeline.link.score import score_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = {"tuned": ROOT / "tests/fixtures/link/tuned", "held-out": ROOT / "tests/fixtures/link/heldout"}
+CORPORA = {"tuned": ROOT / "tests/fixtures/link/tuned", "held-out 1": ROOT / "tests/fixtures/link/heldout",
+           "held-out 2": ROOT / "tests/fixtures/link/heldout2"}
 
 
 def run(corpus, base):
@@ -33,7 +34,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, corpus in CORPORA.items():
-            rows.append((name, run(corpus, Path(tmp) / name.replace("-", ""))))
+            rows.append((name, run(corpus, Path(tmp) / name.replace(" ", "_"))))
     print("\n| corpus | planted pairs | found | recall | verdict accuracy | distractors compared | cross-study | unplanned |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in rows:

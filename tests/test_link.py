@@ -20,13 +20,24 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-TUNED, HELDOUT = LINK / "tuned", LINK / "heldout"
+CORPORA = ("tuned", "heldout", "heldout2")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
     ("heldout", "m_n_h04"): "'among 1,180 pupils' after a percentage is not extracted as a count",
     ("heldout", "p_n_c1b"): "'not 236' in a comment is not extracted",
     ("heldout", "x_guild_n_h09"): "'The poll of 236 pharmacists' is not extracted",
+    ("heldout2", "k_n_q03"): "'from 4,500 households' is not extracted as a count",
+    ("heldout2", "k_n_q04"): "'across 4,480 households' is not extracted as a count",
+    ("heldout2", "x_csp_n_q09"): "'questioned 318 physiotherapists' is not extracted",
+}
+
+# The acceptance measurement (recall >= 0.90) as last measured, and why it falls short.
+HELDOUT_RECALL = {
+    "heldout": "recall 0.88 (29 of 33): every miss is a figure the extractor does not find",
+    "heldout2": "recall 0.79 (22 of 28): 'Knee swelling was the main side effect' vs 'a swollen knee' "
+                "(a concept on one side only), two phrasings of the pain outcome with no word in common "
+                "near the figure, a cohort named only by its website in a comment, two uncounted figures",
 }
 
 
@@ -45,8 +56,7 @@ def run_pipeline(corpus, base):
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    return {name: run_pipeline(corpus, tmp_path_factory.mktemp(name))
-            for name, corpus in (("tuned", TUNED), ("heldout", HELDOUT))}
+    return {name: run_pipeline(LINK / name, tmp_path_factory.mktemp(name)) for name in CORPORA}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +71,7 @@ def planted(name):
 
 def figure_labels():
     params = []
-    for name in ("tuned", "heldout"):
+    for name in CORPORA:
         for figures in load_expected(LINK / name / "expected.yaml")["studies"].values():
             for label in figures:
                 reason = EXTRACTOR_MISSES.get((name, label))
@@ -94,17 +104,17 @@ def test_planted_figure_is_extracted(scores, name, label):
 
 # --- the held-out corpus: the acceptance measurement ------------------------------------
 
-def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores):
-    result = scores["heldout"]
+@pytest.mark.parametrize("name", ["heldout", "heldout2"])
+def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores, name):
+    result = scores[name]
     assert result["cross_study"] == [] and result["distractors_compared"] == []
     assert result["verdict_accuracy"] >= 0.90
 
 
-@pytest.mark.xfail(strict=True, reason="held-out recall 0.52: 'the BRIGHT trial, run by Professor Lindqvist' "
-                                       "is not tied to 'Lindqvist et al.' (no rule reads 'run by'), and the "
-                                       "extractor misses two of the figures")
-def test_heldout_recall_meets_the_acceptance_target(scores):
-    assert scores["heldout"]["recall"] >= 0.90
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=r))
+                                  for n, r in HELDOUT_RECALL.items()])
+def test_heldout_recall_meets_the_acceptance_target(scores, name):
+    assert scores[name]["recall"] >= 0.90
 
 
 # --- outputs ---------------------------------------------------------------------------
