@@ -222,6 +222,9 @@ def quantity(text, sentence, kind, value, unit=None, low=None, high=None, qualif
     ("Results at https://www.example-trial.org/results/ show 30%.", {"url:example-trial.org/results"}),
     ("The study found 30% improved.", set()),
     ("In a new trial, 30% improved.", set()),
+    ("Several studies found that 30% improved.", set()),
+    ("Additional trials found that 30% improved.", set()),
+    ("The PILOT trial found that 30% improved.", {"name:pilot"}),
 ])
 def test_identifiers_read_from_the_sentence(text, keys):
     assert set(KeyReader().identifiers(claim(text), {})) == keys
@@ -246,6 +249,14 @@ def test_two_studies_in_one_journal_and_year_stay_apart():
     groups = group_claims(records)
     keys = {k: [c["doc_id"] for c in g["claims"]] for k, g in groups.items()}
     assert keys == {"name:ngata": ["d0"], "name:varga": ["d1"], "source:journal:bmj:2020": ["d2"]}
+
+
+def test_unattributed_figures_follow_the_study_named_before_them_not_after():
+    texts = ["Migraine affects 12% of adults.", "The Otago trial enrolled 300 adults.", "After 12 weeks, 40% responded.",
+             "Side effects were reported by 9% of patients."]
+    records = [claim(t, sources=[], evidence="unattributed", cid=f"d1-{n}") for n, t in enumerate(texts)]
+    groups = group_claims(records)
+    assert {k: [c["id"] for c in g["claims"]] for k, g in groups.items()} == {"name:otago": ["d1-1", "d1-2", "d1-3"]}
 
 
 def test_unrelated_measures_with_the_same_number_are_not_compared():

@@ -14,8 +14,9 @@ Grouping, in three passes over the claims in document order:
      named source ("The Lancet 2023");
   3. an article claim citing research without naming it ("the study", or no
      source at all) belongs to the study named last before it in the
-     document, else to the document's only study; a comment's "the study" to
-     the document's only study. Personal accounts without a key are not linked.
+     document; "the study" before any is named, or in a comment, to the
+     document's only study. Background figures before the first study, and
+     personal accounts, without a key of their own are not linked.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -100,8 +101,8 @@ def group_claims(records, keys=None, progress=False):
         if group is None and not personal(claim):
             only = doc_studies[doc]
             if claim["section"] == "article":
-                group = last_in_article.get(doc) or (next(iter(only)) if len(only) == 1 else None)
-            elif keys.generic_reference(claim) and len(only) == 1:
+                group = last_in_article.get(doc)
+            if group is None and keys.generic_reference(claim) and len(only) == 1:
                 group = next(iter(only))
         if group is None:
             continue

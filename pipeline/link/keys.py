@@ -64,7 +64,8 @@ class KeyReader:
     def clean_name(self, name):
         """'The University of Leeds' -> 'leeds'; '' when nothing specific is left."""
         words = name.replace("’", "'").split()
-        while words and (words[0].lower().strip(".") in self.not_names or YEAR.fullmatch(words[0])):
+        while words and ((words[0].lower().strip(".") in self.not_names and not ACRONYM.fullmatch(words[0]))
+                         or YEAR.fullmatch(words[0])):
             words.pop(0)
         while words and words[-1].lower() in self.descriptors:
             words.pop()
