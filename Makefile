@@ -14,9 +14,9 @@ SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -nam
 DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/*.html $(CORPUS)/*.htm $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 
-.PHONY: extract ingest nlp review export report eval test bench bench-html bench-quantities fetch install lock clean browser
+.PHONY: extract ingest nlp review link export report eval test bench bench-html bench-quantities bench-link fetch install lock clean browser
 
-extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
+extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
 install: $(STAMP)
 
@@ -35,12 +35,17 @@ nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
 	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS)
 
-# review rewrites the annotation files, export reads them: one recipe so the
-# annotations never look newer than the output they produced.
-review: $(OUT)/claims.jsonl
-export: $(OUT)/claims.jsonl
-$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
+# review rewrites the annotation files, link and export read them: review and
+# link share one recipe so the annotations never look newer than the links they
+# produced. export runs after link because claims.csv carries each claim's link_id.
+review: $(OUT)/links.jsonl
+link: $(OUT)/links.jsonl
+$(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
 	$(CLI) review --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+	$(CLI) link --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+
+export: $(OUT)/claims.jsonl
+$(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS) $(SRC)
 	$(CLI) export --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
 
 eval: $(OUT)/machine_claims.jsonl
@@ -71,6 +76,10 @@ fetch: $(STAMP)  ## download web pages into CORPUS as raw HTML (+ CORPUS/fetched
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
+
+bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score the three link test corpora
+	$(PY) bench/link_speed.py
+	$(PY) bench/link_accuracy.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

@@ -35,6 +35,8 @@ def main(argv=None):
                    help="processes for the NLP: a number, or auto = one per CPU (default: auto)")
     p = sub.add_parser("review", help="create/update ANNOTATIONS/<doc_id>.yaml, keeping every annotator edit")
     _common(p, annotations=True)
+    p = sub.add_parser("link", help="group claims by the study they cite, compare their figures -> OUT/links.jsonl")
+    _common(p, annotations=True)
     p = sub.add_parser("export", help="merged claims -> OUT/claims.jsonl, claims.csv, report.html")
     _common(p, annotations=True)
     p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
@@ -62,6 +64,9 @@ def main(argv=None):
             run(args.corpus, args.out, jobs=args.jobs)
         elif args.stage == "review":
             from .review import run
+            run(args.corpus, args.out, args.annotations)
+        elif args.stage == "link":
+            from .link import run
             run(args.corpus, args.out, args.annotations)
         elif args.stage == "export":
             from .export import run

@@ -13,6 +13,7 @@ import jsonschema
 
 from ..files import write_jsonl
 from ..records import Claim, Quantity, Source, claim_schema, keys, record
+from ..link import claim_links
 from ..review import stage_inputs
 from ..timeunits import iso_duration
 from .report import write_report
@@ -95,7 +96,7 @@ def run(corpus, out, annotations):
     records = merged_claims(documents, reviews)
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
-    rows = write_csv(out / "claims.csv", records)
+    rows = write_csv(out / "claims.csv", records, claim_links(out))
     write_report(out / "report.html", documents, records)
     print(f"export: {len(records)} claims -> {out / 'claims.jsonl'}, {rows} quantity rows -> {out / 'claims.csv'}, "
           f"{out / 'report.html'}")
