@@ -94,12 +94,12 @@ def validate_records(records, where):
 
 def run(corpus, out, annotations):
     out = Path(out)
-    documents, claims, _, reviews = stage_inputs(out, annotations)
+    documents, claims, texts, reviews = stage_inputs(out, annotations)
     records = merged_claims(documents, reviews, {c["id"]: c for c in claims})
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
     rows = write_csv(out / "claims.csv", records)
-    write_report(out / "report.html", documents, records)
+    write_report(out / "report.html", documents, records, texts)
     print(f"export: {len(records)} claims -> {out / 'claims.jsonl'}, {rows} quantity rows -> {out / 'claims.csv'}, "
-          f"{out / 'report.html'}")
+          f"{out / 'report.html'} (+ {out / 'report'}/)")
     return records
