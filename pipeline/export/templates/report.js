@@ -235,11 +235,13 @@
     form = document.getElementById("filters");
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     var timer = null;
-    form.addEventListener("input", function (e) {
+    function onForm(e) {
       clearTimeout(timer);
       timer = setTimeout(function () { state = readForm(); state.page = 1; docLimit = DOC_PAGE; update(false); },
                          e.target.name === "q" || e.target.name === "value" ? 200 : 0);
-    });
+    }
+    form.addEventListener("input", onForm);
+    form.addEventListener("change", onForm);
     document.getElementById("f-clear").addEventListener("click", function () {
       state = parseHash(""); fillForm(state); update(true);
     });
