@@ -14,7 +14,7 @@ SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -nam
 DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 
-.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean browser
+.PHONY: extract ingest nlp review export report eval test bench bench-quantities bench-report install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
 
@@ -62,6 +62,10 @@ bench: $(STAMP)
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
+
+# The report for 100,000 synthetic claims: index and page sizes, build time (about a minute).
+bench-report: $(STAMP)
+	$(PY) bench/report_speed.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

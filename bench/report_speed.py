@@ -5,7 +5,7 @@ document by default, so 100,000 claims make 10,000 document pages: about the sha
 corpus (73 claims in 5 documents, 877 in 92 in a larger folder). `synthetic()` is also what
 tests/test_report.py builds its size test from.
 
-    python bench/report_speed.py [--claims 100000] [--per-doc 10] [--links 2000] [--keep DIR]
+    python bench/report_speed.py [--claims 100000] [--per-doc 10] [--links 2000] [--keep DIR] [--no-browser]
 """
 
 import argparse
@@ -22,15 +22,15 @@ sys.path.insert(0, str(ROOT))
 SUBJECTS = ["patients", "participants", "adults over 60", "people with migraine", "smokers", "runners",
             "children", "nurses", "people with type 2 diabetes", "volunteers"]
 TEMPLATES = [  # (sentence: {n} is the figure, kind, unit, source type or None, label)
-    ("A trial in the {src} found that {n}% of {who} improved within {m} weeks.", "percentage", None,
+    ("A trial in the {src} found that {n}% of {who} improved within {m} weeks.", "percentage", "%",
      "journal", "study-backed"),
     ("According to the {src}, about {n} in 100 {who} stop treatment early.", "proportion", None,
      "institution", "study-backed"),
     ("I took {n} mg every morning and felt better after {m} weeks.", "dose", "mg", None, "anecdotal"),
     ("Some {who} report sleeping {n} hours less per night.", "count", "hours", None, "unattributed"),
     ("The {src} puts the yearly cost at ${n} million.", "money", "USD", "publication", "study-backed"),
-    ("My doctor said {n} percent of {who} never notice side effects.", "percentage", None, None, "anecdotal"),
-    ("Roughly {n}% of {who} may relapse, experts believe.", "percentage", None, None, "unattributed"),
+    ("My doctor said {n} percent of {who} never notice side effects.", "percentage", "%", None, "anecdotal"),
+    ("Roughly {n}% of {who} may relapse, experts believe.", "percentage", "%", None, "unattributed"),
     ("{who} were asked to exercise {n} times a week for {m} weeks.", "frequency", "per week", None,
      "unattributed"),
 ]
@@ -130,6 +130,36 @@ def sizes(out):
             "pages": len(pages), "data_files": len(data)}
 
 
+def browser_timings(index, searches=("#q=migraine", "#kind=percentage&op=gt&value=50",
+                                         "#q=story+9&label=anecdotal&section=comment")):
+    """Seconds to open the index until the first results show, and per search, in headless Chromium."""
+    import shutil
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        return None
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        began = time.perf_counter()
+        driver.get(Path(index).as_uri())
+        WebDriverWait(driver, 120).until(lambda d: d.find_element("id", "status").text.startswith("Showing"))
+        timings = {"open": time.perf_counter() - began}
+        for search in searches:     # the page's own hashchange handler, timed inside the page
+            timings[search] = driver.execute_script(
+                "const t = performance.now(); history.replaceState(null, '', arguments[0]);"
+                "window.dispatchEvent(new HashChangeEvent('hashchange')); return (performance.now() - t) / 1000;",
+                search)
+        return timings
+    finally:
+        driver.quit()
+
+
 def main():
     from pipeline.export.report import write_report
     from pipeline.files import write_jsonl
@@ -139,6 +169,7 @@ def main():
     parser.add_argument("--per-doc", type=int, default=10)
     parser.add_argument("--links", type=int, default=2000)
     parser.add_argument("--keep", help="build into this folder and keep it (default: a temporary one)")
+    parser.add_argument("--no-browser", action="store_true", help="skip timing the index in headless Chromium")
     args = parser.parse_args()
     documents, texts, records, links = synthetic(args.claims, args.per_doc, args.links)
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,6 +179,7 @@ def main():
         write_report(out / "report.html", documents, records, texts)
         seconds = time.perf_counter() - began
         size = sizes(out)
+        timings = None if args.no_browser else browser_timings(out / "report.html")
     mb = 1024 * 1024
     print(f"report for {len(records):,} synthetic claims in {len(documents):,} documents, {len(links):,} link groups")
     print(f"  build time        {seconds:7.1f} s")
@@ -155,6 +187,10 @@ def main():
     print(f"  largest page      {size['largest_page'] / mb:7.3f} MB   (target < 5 MB; {size['pages']:,} pages)")
     print(f"  largest data file {size['largest_data'] / mb:7.3f} MB   ({size['data_files']} files)")
     print(f"  everything        {size['total'] / mb:7.1f} MB")
+    if timings:
+        print(f"  headless Chromium: index open to first results {timings.pop('open'):.2f} s; searches over all claims:")
+        for search, seconds_ in timings.items():
+            print(f"    {search:48s} {seconds_:.2f} s")
     ok = size["index"] < 2 * mb and size["largest_page"] < 5 * mb and size["largest_data"] < 5 * mb
     sys.exit(0 if ok else 1)
 

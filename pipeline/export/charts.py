@@ -13,7 +13,7 @@ WIDTH, LABEL_WIDTH, BAR_LEFT, BAR_WIDTH = 520, 196, 202, 280   # about the size 
 ROW_HEIGHT, BAR_HEIGHT, TOP = 24, 17, 6
 
 
-def short(text, limit=30):
+def short(text, limit=27):
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
@@ -59,12 +59,12 @@ def overview(records, documents, vocab, top, view_link):
     cited = sorted(per_source, key=lambda s: (-sum(per_source[s].values()), s))[:top]
     return [
         chart("documents", "Documents with the most unsourced figures",
-              f"Claims per document by evidence label: the {len(worst)} of {len(per_doc)} documents "
-              "with the most unattributed claims.",
+              "Claims per document by evidence label, most unattributed first" +
+              (f": the top {len(worst)} of {len(per_doc)} documents." if len(worst) < len(per_doc) else "."),
               [(title_of(d), {"doc": d}, per_doc[d]) for d in worst], labels, view_link),
         chart("sources", "Most cited sources",
-              f"Claims citing each source (commenters' own accounts left out): the top {len(cited)} "
-              f"of {len(per_source)} sources.",
+              "Claims citing each source (commenters' own accounts left out)" +
+              (f": the top {len(cited)} of {len(per_source)} sources." if len(cited) < len(per_source) else "."),
               [(s, {"source": s}, per_source[s]) for s in cited], labels, view_link),
         chart("kinds", "Kinds of quantities", "Claims with at least one figure of each kind.",
               [(k, {"kind": k}, per_kind[k]) for k in vocab["kinds"] if per_kind[k]], labels, view_link),
