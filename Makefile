@@ -13,6 +13,7 @@ CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
 DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
+REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
 .PHONY: extract ingest nlp review export report eval test bench bench-quantities bench-report install lock clean browser
 
@@ -39,7 +40,7 @@ $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
 # annotations never look newer than the output they produced.
 review: $(OUT)/claims.jsonl
 export: $(OUT)/claims.jsonl
-$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
+$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC) $(REPORT_TEMPLATES)
 	$(CLI) review --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
 	$(CLI) export --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
 
