@@ -65,9 +65,9 @@ def open_index(driver, url):
 def shown(driver):
     """(number of matching claims the page states, ids listed on this page of results)."""
     status = driver.find_element("id", "status").text
-    found = re.search(r"of (\d+) claims", status)
+    found = re.search(r"of ([\d,]+) claims?\b", status)
     ids = [li.get_attribute("data-id") for li in driver.find_elements("css selector", "#results li.claim")]
-    return (int(found.group(1)) if found else 0), ids
+    return (int(found.group(1).replace(",", "")) if found else 0), ids
 
 
 def settle(driver):

@@ -45,6 +45,7 @@ VERDICTS = ("differs", "range_contains", "rounded", "same")     # disagreements 
 
 ENV = Environment(loader=PackageLoader("pipeline.export", "templates"), autoescape=True,
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+ENV.filters["counted"] = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}"     # 1 claim, 2,000 claims
 
 
 def number(value):

@@ -15,6 +15,7 @@
   var OP_TEXT = {gt: ">", ge: "≥", lt: "<", le: "≤", eq: "="};
   var F = {}, meta, form, state = {}, matches = [], docLimit = DOC_PAGE, haystacks = null, docIndex = {};
 
+  function counted(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
@@ -170,8 +171,8 @@
     list.textContent = "";
     matches.slice(first, first + PAGE).forEach(function (i) { list.appendChild(claimItem(R.rows[i])); });
     document.getElementById("status").textContent = matches.length
-      ? "Showing " + (first + 1) + "–" + Math.min(first + PAGE, matches.length) + " of " + matches.length +
-        " claims" + describe(state) + "."
+      ? "Showing " + (first + 1) + "–" + Math.min(first + PAGE, matches.length) + " of " + counted(matches.length, "claim") +
+        describe(state) + "."
       : "No claims" + describe(state) + ".";
     document.getElementById("page").textContent = "page " + page + " of " + pages;
     document.getElementById("prev").disabled = page <= 1;
@@ -195,8 +196,8 @@
                                         "aria-label": "Show the claims of " + doc[1]}, ["claims"])]));
       body.appendChild(el("tr", {"data-doc": doc[0]}, cells));
     });
-    document.getElementById("doc-status").textContent = order.length + " of " + R.docs.length +
-      " documents have claims" + describe(state) + (order.length > docLimit ? "; the " + docLimit +
+    document.getElementById("doc-status").textContent = order.length.toLocaleString("en") + " of " +
+      counted(R.docs.length, "document") + (order.length === 1 ? " has" : " have") + " claims" + describe(state) + (order.length > docLimit ? "; the " + docLimit +
       " with the most are listed." : ".");
     document.getElementById("doc-more").hidden = order.length <= docLimit;
   }
