@@ -11,6 +11,7 @@ tests/test_report.py builds its size test from.
 import argparse
 import hashlib
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -187,6 +188,8 @@ def main():
     print(f"  largest page      {size['largest_page'] / mb:7.3f} MB   (target < 5 MB; {size['pages']:,} pages)")
     print(f"  largest data file {size['largest_data'] / mb:7.3f} MB   ({size['data_files']} files)")
     print(f"  everything        {size['total'] / mb:7.1f} MB")
+    print(f"  peak memory       {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:7.0f} MB   "
+          "(the bench process: synthetic records + texts + the build)")
     if timings:
         print(f"  headless Chromium: index open to first results {timings.pop('open'):.2f} s; searches over all claims:")
         for search, seconds_ in timings.items():

@@ -20,6 +20,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter, defaultdict
+from itertools import chain
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -31,12 +32,12 @@ from ..nlp.quantities import KINDS
 from ..review.validate import EVIDENCE, SECTIONS, STATUSES
 from . import charts
 
-CHUNK = 2000                    # claims per data file (about 0.5 MB)
+CHUNK = 2000                    # claims per data file (under 1 MB)
 CHART_ROWS = 15                 # documents / sources shown in a chart
 LINK_GROUPS_ON_INDEX = 20
 LINK_GROUPS_PER_PAGE = 200
 PAGE_DIR = "report"
-# Layout of one claim row in data/claims-<n>.js (documented in the README).
+# Layout of one claim row in data/claims-<n>.js; the page's script reads the positions from these names.
 ROW_FIELDS = ("doc", "id", "text", "section", "author", "comment_index", "evidence", "review", "hedged",
               "quantities", "sources", "note")
 QUANTITY_FIELDS = ("kind", "value", "low", "high", "unit", "qualifier", "start", "end", "text", "shown")
@@ -140,18 +141,25 @@ def claim_view(claim, documents, doc_link):
 
 
 def claim_row(claim, doc_index, vocab):
-    """One claim as a compact row (ROW_FIELDS); quantity and source offsets relative to the sentence."""
-    def rel(item, key):
-        return None if item.get(key) is None else item[key] - claim["start"]
-    quantities = [[vocab["kinds"].index(q["kind"]), q.get("value"), q.get("low"), q.get("high"), q.get("unit"),
-                   q.get("qualifier"), rel(q, "start"), rel(q, "end"), q["text"], normalized(q)]
-                  for q in claim["quantities"]]
-    sources = [[s["text"], s.get("type"), s.get("canonical"), rel(s, "start"), rel(s, "end"), s.get("role")]
-               for s in claim["sources"]]
-    return [doc_index, claim["id"], claim["text"], vocab["sections"].index(claim["section"]), claim.get("author"),
-            claim.get("comment_index"), vocab["labels"].index(claim["evidence"]),
-            vocab["statuses"].index(claim["review"]), int(bool(claim["hedged"])), quantities, sources,
-            claim.get("note")]
+    """One claim as a compact row (ROW_FIELDS, with QUANTITY_FIELDS and SOURCE_FIELDS inside); vocabulary
+    values as indexes into `vocab`, quantity and source offsets relative to the sentence."""
+    def relative(item):
+        return {k: None if item.get(k) is None else item[k] - claim["start"] for k in ("start", "end")}
+
+    def quantity(q):
+        values = q | relative(q) | {"kind": vocab["kinds"].index(q["kind"]), "shown": normalized(q)}
+        return [values.get(f) for f in QUANTITY_FIELDS]
+
+    def source(s):
+        values = s | relative(s)
+        return [values.get(f) for f in SOURCE_FIELDS]
+
+    values = claim | {"doc": doc_index, "section": vocab["sections"].index(claim["section"]),
+                      "evidence": vocab["labels"].index(claim["evidence"]),
+                      "review": vocab["statuses"].index(claim["review"]), "hedged": int(bool(claim["hedged"])),
+                      "quantities": [quantity(q) for q in claim["quantities"]],
+                      "sources": [source(s) for s in claim["sources"]]}
+    return [values.get(f) for f in ROW_FIELDS]
 
 
 def script_data(call, value):
@@ -281,68 +289,79 @@ def write_tree(folder, files):
         raise
 
 
-def write_report(path, documents, records, texts, links_path=None):
-    """OUT/report.html (the index) and OUT/report/ from the claims.jsonl records and documents.jsonl.
+class Report:
+    """What every page of one report needs: the records by document and id, page names, links between pages."""
 
-    `links_path` defaults to links.jsonl next to the report; the section is left out when it is absent.
-    Returns {"index": path, "pages": number of files under OUT/report/}.
-    """
+    def __init__(self, path, documents, records):
+        self.path, self.documents, self.records = Path(path), documents, records
+        self.vocab = vocabulary(records)
+        self.by_doc_id = {d["doc_id"]: d for d in documents}
+        self.by_id = {c["id"]: c for c in records}
+        self.pages = {d["doc_id"]: page_name(d["doc_id"]) for d in documents}
+        self.by_doc = defaultdict(list)
+        for claim in records:
+            self.by_doc[claim["doc_id"]].append(claim)
+        self.common = {"css": asset("report.css"), "labels": self.vocab["labels"], "icons": charts.ICONS,
+                       "index_href": f"../{self.path.name}"}
+
+    def from_doc_page(self, doc_id, claim_id=None):
+        return self.pages.get(doc_id, "") + (f"#{claim_id}" if claim_id else "")
+
+    def from_index(self, doc_id, claim_id=None):
+        return f"{PAGE_DIR}/{self.from_doc_page(doc_id, claim_id)}"
+
+    def document_pages(self, texts):
+        for document in self.documents:
+            doc_id = document["doc_id"]
+            claims = self.by_doc.get(doc_id, [])
+            view = document_view(document, texts[doc_id], claims, self.by_doc_id, self.from_doc_page)
+            yield self.pages[doc_id], ENV.get_template("document.html").render(
+                self.common, document=document, view=view, counts=Counter(c["evidence"] for c in claims),
+                search_href=f"../{self.path.name}" + view_link(doc=doc_id))
+
+    def link_pages(self, links):
+        """report/_links-<n>.html, when there are more groups than the index shows."""
+        groups = link_groups(links, self.by_id, self.by_doc_id, self.from_doc_page)
+        if len(groups) <= LINK_GROUPS_ON_INDEX:
+            return []
+        names = [f"_links-{n + 1}.html" for n in range(-(-len(groups) // LINK_GROUPS_PER_PAGE))]
+        return [(name, ENV.get_template("links.html").render(
+            self.common, groups=groups[n * LINK_GROUPS_PER_PAGE:(n + 1) * LINK_GROUPS_PER_PAGE],
+            comparison_text=comparison_text, page=n + 1, pages=names, total=len(groups)))
+            for n, name in enumerate(names)]
+
+    def data_files(self):
+        """report/data/documents.js and claims-<n>.js: what the index's search reads."""
+        doc_index = {d["doc_id"]: n for n, d in enumerate(self.documents)}
+        yield "data/documents.js", script_data("addDocuments", [
+            [d["doc_id"], d.get("title") or d["doc_id"], self.pages[d["doc_id"]]] for d in self.documents])
+        for n in range(0, len(self.records), CHUNK):
+            yield f"data/claims-{n // CHUNK + 1}.js", script_data("addClaims", [
+                claim_row(c, doc_index[c["doc_id"]], self.vocab) for c in self.records[n:n + CHUNK]])
+
+    def index(self, links, link_pages):
+        groups = link_groups(links, self.by_id, self.by_doc_id, self.from_index) if links is not None else None
+        data = [f"{PAGE_DIR}/data/documents.js"] + [f"{PAGE_DIR}/data/claims-{n // CHUNK + 1}.js"
+                                                   for n in range(0, len(self.records), CHUNK)]
+        return ENV.get_template("index.html").render(
+            self.common, overview=charts.overview(self.records, self.by_doc_id, self.vocab, CHART_ROWS, view_link),
+            vocab=self.vocab, total=len(self.records), documents=len(self.documents),
+            totals=Counter(c["evidence"] for c in self.records),
+            groups=groups[:LINK_GROUPS_ON_INDEX] if groups is not None else None, group_total=len(groups or []),
+            link_pages=[f"{PAGE_DIR}/{name}" for name, _ in link_pages], comparison_text=comparison_text,
+            data_files=data, script=asset("report.js"),
+            meta={"page_dir": PAGE_DIR, "fields": ROW_FIELDS, "quantity_fields": QUANTITY_FIELDS,
+                  "source_fields": SOURCE_FIELDS, "icons": charts.ICONS, **self.vocab})
+
+
+def write_report(path, documents, records, texts, links_path=None):
+    """OUT/report.html (the index) and OUT/report/ from the claims.jsonl records, documents.jsonl and
+    the document texts. `links_path` defaults to links.jsonl next to the report; without it the
+    "same source" section is left out. Pages are written as they are rendered (memory stays flat)."""
     path = Path(path)
     links_path = Path(links_path) if links_path else path.with_name("links.jsonl")
     links = read_jsonl(links_path) if links_path.exists() else None
-    vocab = vocabulary(records)
-    by_doc_id = {d["doc_id"]: d for d in documents}
-    pages = {d["doc_id"]: page_name(d["doc_id"]) for d in documents}
-    by_doc = defaultdict(list)
-    for claim in records:
-        by_doc[claim["doc_id"]].append(claim)
-    common = {"css": asset("report.css"), "labels": vocab["labels"], "icons": charts.ICONS}
-
-    def from_doc_page(doc_id, claim_id=None):
-        return pages.get(doc_id, "") + (f"#{claim_id}" if claim_id else "")
-
-    def from_index(doc_id, claim_id=None):
-        return f"{PAGE_DIR}/{from_doc_page(doc_id, claim_id)}"
-
-    files = []
-    for document in documents:
-        doc_id = document["doc_id"]
-        view = document_view(document, texts[doc_id], by_doc.get(doc_id, []), by_doc_id, from_doc_page)
-        counts = Counter(c["evidence"] for c in by_doc.get(doc_id, []))
-        files.append((pages[doc_id], ENV.get_template("document.html").render(
-            common, document=document, view=view, counts=counts, index_href=f"../{path.name}",
-            search_href=f"../{path.name}" + view_link(doc=doc_id))))
-
-    by_id = {c["id"]: c for c in records}
-    groups = link_groups(links, by_id, by_doc_id, from_index) if links is not None else None
-    link_pages = []
-    if groups and len(groups) > LINK_GROUPS_ON_INDEX:
-        on_pages = link_groups(links, by_id, by_doc_id, from_doc_page)   # the same, linked from report/
-        link_pages = [f"_links-{n + 1}.html" for n in range(-(-len(on_pages) // LINK_GROUPS_PER_PAGE))]
-        for n, name in enumerate(link_pages):
-            files.append((name, ENV.get_template("links.html").render(
-                common, groups=on_pages[n * LINK_GROUPS_PER_PAGE:(n + 1) * LINK_GROUPS_PER_PAGE],
-                comparison_text=comparison_text, page=n + 1, pages=link_pages, total=len(groups),
-                index_href=f"../{path.name}")))
-
-    doc_index = {d["doc_id"]: n for n, d in enumerate(documents)}
-    files.append(("data/documents.js", script_data("addDocuments", [
-        [d["doc_id"], d.get("title") or d["doc_id"], pages[d["doc_id"]]] for d in documents])))
-    data_files = []
-    for n in range(0, len(records), CHUNK):
-        name = f"data/claims-{n // CHUNK + 1}.js"
-        data_files.append(name)
-        files.append((name, script_data("addClaims", [claim_row(c, doc_index[c["doc_id"]], vocab)
-                                                     for c in records[n:n + CHUNK]])))
-    write_tree(path.with_name(PAGE_DIR), files)
-
-    overview = charts.overview(records, by_doc_id, vocab, CHART_ROWS, view_link)
-    index = ENV.get_template("index.html").render(
-        common, overview=overview, vocab=vocab, total=len(records), documents=len(documents),
-        totals=Counter(c["evidence"] for c in records),
-        groups=groups[:LINK_GROUPS_ON_INDEX] if groups is not None else None, group_total=len(groups or []),
-        link_pages=[f"{PAGE_DIR}/{p}" for p in link_pages], comparison_text=comparison_text,
-        data_files=[f"{PAGE_DIR}/data/documents.js"] + [f"{PAGE_DIR}/{f}" for f in data_files],
-        script=asset("report.js"), meta={"page_dir": PAGE_DIR, "fields": ROW_FIELDS, "icons": charts.ICONS, **vocab})
-    write_text(path, index)
-    return {"index": path, "pages": len(files)}
+    site = Report(path, documents, records)
+    link_pages = site.link_pages(links) if links is not None else []
+    write_tree(path.with_name(PAGE_DIR), chain(site.document_pages(texts), link_pages, site.data_files()))
+    write_text(path, site.index(links, link_pages))

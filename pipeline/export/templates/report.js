@@ -13,7 +13,7 @@
              lt: function (a, b) { return a < b; }, le: function (a, b) { return a <= b; },
              eq: function (a, b) { return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)); }};
   var OP_TEXT = {gt: ">", ge: "≥", lt: "<", le: "≤", eq: "="};
-  var F = {}, meta, form, state = {}, matches = [], docLimit = DOC_PAGE, haystacks = null, docIndex = {};
+  var F = {}, Q = {}, S = {}, meta, form, state = {}, matches = [], docLimit = DOC_PAGE, haystacks = null, docIndex = {};
 
   function counted(n, word) { return n.toLocaleString("en") + " " + word + (n === 1 ? "" : "s"); }
   function el(tag, attrs, children) {
@@ -69,7 +69,7 @@
     if (!haystacks) haystacks = new Array(R.rows.length);
     if (haystacks[i] === undefined) {
       var r = R.rows[i], parts = [r[F.text], R.docs[r[F.doc]][1]];
-      r[F.sources].forEach(function (s) { parts.push(s[0]); if (s[2]) parts.push(s[2]); });
+      r[F.sources].forEach(function (s) { parts.push(s[S.text]); if (s[S.canonical]) parts.push(s[S.canonical]); });
       haystacks[i] = parts.join(" \u0001 ").toLowerCase();
     }
     return haystacks[i];
@@ -89,9 +89,9 @@
       if (s.hedged === "yes" && !r[F.hedged]) return false;
       if (s.hedged === "no" && r[F.hedged]) return false;
       if ((kinds || op) && !r[F.quantities].some(function (q) {
-        return (!kinds || kinds.has(q[0])) && (!op || (q[1] !== null && op(q[1], limit)));
+        return (!kinds || kinds.has(q[Q.kind])) && (!op || (q[Q.value] !== null && op(q[Q.value], limit)));
       })) return false;
-      if (source && !r[F.sources].some(function (x) { return (x[2] || x[0]).toLowerCase() === source; })) return false;
+      if (source && !r[F.sources].some(function (x) { return sourceName(x).toLowerCase() === source; })) return false;
       if (terms.length) {
         var hay = haystack(i);
         for (var t = 0; t < terms.length; t++) if (hay.indexOf(terms[t]) < 0) return false;
@@ -104,10 +104,10 @@
   function sentence(r) {
     var text = r[F.text], marks = [], out = [], pos = 0;
     r[F.quantities].forEach(function (q) {
-      if (q[6] !== null) marks.push([q[6], q[7], "q", q[8] + " = " + q[9]]);
+      if (q[Q.start] !== null) marks.push([q[Q.start], q[Q.end], "q", q[Q.text] + " = " + q[Q.shown]]);
     });
     r[F.sources].forEach(function (s) {
-      if (s[3] !== null) marks.push([s[3], s[4], "s", "source: " + (s[2] || s[0]) + " (" + [s[1], s[5]].filter(Boolean).join(", ") + ")"]);
+      if (s[S.start] !== null) marks.push([s[S.start], s[S.end], "s", "source: " + describeSource(s)]);
     });
     marks.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
     marks.forEach(function (m) {
@@ -118,6 +118,10 @@
     });
     if (pos < text.length) out.push(text.slice(pos));
     return out;
+  }
+  function sourceName(s) { return s[S.canonical] || s[S.text]; }
+  function describeSource(s) {     // as describe_source() in report.py: "The Lancet (journal, research)"
+    return sourceName(s) + " (" + [s[S.type], s[S.role]].filter(Boolean).join(", ") + ")";
   }
   function badge(label) {
     return el("span", {"class": "badge ev-" + label}, [el("span", {"class": "icon", "aria-hidden": "true"},
@@ -131,9 +135,8 @@
     var where = meta.sections[r[F.section]] === "comment"
       ? "comment #" + r[F.comment_index] + " by " + (r[F.author] || "Anonymous") : meta.sections[r[F.section]];
     bits.push(where);
-    bits.push("sources: " + (r[F.sources].length ? r[F.sources].map(function (s) {
-      return (s[2] || s[0]) + " (" + [s[1], s[5]].filter(Boolean).join(", ") + ")"; }).join("; ") : "none"));
-    r[F.quantities].forEach(function (q) { bits.push(q[8] + " → " + q[9]); });
+    bits.push("sources: " + (r[F.sources].length ? r[F.sources].map(describeSource).join("; ") : "none"));
+    r[F.quantities].forEach(function (q) { bits.push(q[Q.text] + " → " + q[Q.shown]); });
     bits.push("review: " + meta.statuses[r[F.review]]);
     if (r[F.note]) bits.push("note: " + r[F.note]);
     return el("li", {"class": "claim ev-" + label, "data-id": r[F.id]}, [
@@ -232,6 +235,8 @@
   function start() {
     meta = JSON.parse(document.getElementById("report-meta").textContent);
     meta.fields.forEach(function (f, i) { F[f] = i; });
+    meta.quantity_fields.forEach(function (f, i) { Q[f] = i; });
+    meta.source_fields.forEach(function (f, i) { S[f] = i; });
     R.docs.forEach(function (d, i) { docIndex[d[0]] = i; });
     form = document.getElementById("filters");
     form.addEventListener("submit", function (e) { e.preventDefault(); });
