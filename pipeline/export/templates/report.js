@@ -256,10 +256,13 @@
     document.getElementById("doc-more").addEventListener("click", function () { docLimit += DOC_PAGE; renderDocuments(); });
     window.addEventListener("hashchange", function () { fromHash(true); });
     window.addEventListener("popstate", function () { fromHash(false); });
-    state = parseHash(isState(location.hash) ? location.hash : "");
-    fillForm(state);
-    run();
-    if (toHash(state)) fromHash(true);
+    if (isState(location.hash) && toHash(parseHash(location.hash))) {
+      fromHash(true);       // opened from a shared link: show its view
+    } else {
+      state = parseHash("");
+      fillForm(state);
+      run();
+    }
   }
   document.addEventListener("DOMContentLoaded", start);
 }());
