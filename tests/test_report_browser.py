@@ -276,6 +276,8 @@ def test_a_document_page_shows_its_claims_in_context_and_threads_comments(sample
     in_comments = browser.find_elements("css selector", "#comments mark.claim")
     assert len(in_comments) == sum(c["section"] == "comment" for c in claims)
     assert all("sources:" in m.get_attribute("title") for m in marks)
+    back = [a.get_attribute("href").split("#")[1] for a in browser.find_elements("css selector", "#claims .meta a")]
+    assert back == [m.get_attribute("id") for m in marks]          # each listed claim links to its place
 
 
 def test_markup_in_the_data_stays_text_in_the_browser(browser, tmp_path):

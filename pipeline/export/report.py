@@ -255,7 +255,8 @@ def document_view(document, text, claims, documents, doc_link):
     placed = {p["claim"]["id"] for block in blocks + references for p in block if p["claim"]}
     placed |= {p["claim"]["id"] for c in comments.values() for part in c["parts"] for p in part if p["claim"]}
     return {"blocks": blocks, "threads": threaded(list(comments.values())), "references": references,
-            "comment_count": len(comments), "claims": [claim_view(c, documents, doc_link) for c in claims],
+            "comment_count": len(comments),
+            "claims": [claim_view(c, documents, doc_link) | {"placed": c["id"] in placed} for c in claims],
             "unplaced": sum(c["id"] not in placed for c in claims)}
 
 
