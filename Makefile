@@ -11,11 +11,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
-DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
+DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/*.html $(CORPUS)/*.htm $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: extract ingest nlp review export report eval test bench bench-quantities bench-report install lock clean browser
+.PHONY: extract ingest nlp review export report eval test bench bench-html bench-quantities bench-report fetch install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
 
@@ -60,6 +60,15 @@ browser:
 
 bench: $(STAMP)
 	$(PY) bench/speed.py
+	$(PY) bench/html_ingest.py
+
+bench-html: $(STAMP)  ## HTML ingest pages/s on one core (ROUNDS=10)
+	$(PY) bench/html_ingest.py
+
+# The only target that uses the network: URLS is a file of URLs, one per line.
+fetch: $(STAMP)  ## download web pages into CORPUS as raw HTML (+ CORPUS/fetched.jsonl)
+	@test -n "$(URLS)" || { echo "usage: make fetch URLS=urls.txt CORPUS=folder [DELAY=2]" >&2; exit 2; }
+	$(CLI) fetch --urls $(URLS) --corpus $(CORPUS) $(if $(DELAY),--delay $(DELAY))
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py

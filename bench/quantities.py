@@ -24,7 +24,7 @@ import spacy  # noqa: E402
 from pipeline import settings  # noqa: E402
 from pipeline.evaluate import prf  # noqa: E402
 from pipeline.nlp import number_friendly_tokenizer, plain_spaces  # noqa: E402
-from pipeline.nlp.quantities import KINDS  # noqa: E402
+from pipeline.vocab import KINDS  # noqa: E402
 
 SHARED = Path(os.environ.get("SHARED", ROOT.parent / "shared")) / "benchmarks"
 SUITES = ("recognizers_text", "quantulum3")

@@ -17,7 +17,7 @@ def _jobs(value):
 
 
 def _common(p, annotations=False):
-    p.add_argument("--corpus", default="corpus", help="folder of .txt documents (default: corpus)")
+    p.add_argument("--corpus", default="corpus", help="folder of .txt / .html documents (default: corpus)")
     p.add_argument("--out", default="output", help="folder for stage outputs (default: output)")
     if annotations:
         p.add_argument("--annotations", default="annotations", help="folder of review YAML files (default: annotations)")
@@ -39,6 +39,18 @@ def main(argv=None):
     _common(p, annotations=True)
     p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
     _common(p, annotations=True)
+    p = sub.add_parser("package", help="write the claims pipeline to DIR for spacy.load(DIR)")
+    p.add_argument("dir", help="folder to write (created or replaced)")
+    sub.add_parser("schema", help="print the JSON Schema of a claims.jsonl line (derived from pipeline/records.py)")
+
+    p = sub.add_parser("fetch", help="download web pages into the corpus (raw HTML + CORPUS/fetched.jsonl); "
+                                     "the only stage that uses the network")
+    p.add_argument("--urls", required=True, help="text file: one URL per line, # comments")
+    p.add_argument("--corpus", default="corpus", help="folder to save the pages in (default: corpus)")
+    p.add_argument("--delay", type=float, default=2.0, help="seconds between requests to one host (default: 2; "
+                                                            "a larger robots.txt Crawl-delay wins)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds allowed per page (default: 20)")
+    p.add_argument("--max-bytes", type=int, default=10_000_000, help="skip pages larger than this (default: 10 MB)")
 
     args = parser.parse_args(argv)
     try:
@@ -54,9 +66,22 @@ def main(argv=None):
         elif args.stage == "export":
             from .export import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "package":
+            from .nlp import package
+            print(f"package: the claims pipeline -> {package(args.dir)} (spacy.load it)")
+        elif args.stage == "schema":
+            from .records import schema_text
+            print(schema_text(), end="")
         elif args.stage == "eval":
             from .evaluate import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "fetch":
+            from .ingest.fetch import Politeness, run
+            saved, failed = run(args.urls, args.corpus, Politeness(timeout=args.timeout, delay=args.delay,
+                                                                   max_bytes=args.max_bytes))
+            if failed and not saved:
+                print("error: no URL could be fetched", file=sys.stderr)
+                return 1
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code

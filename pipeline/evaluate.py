@@ -12,9 +12,8 @@ from pathlib import Path
 
 from .files import write_text
 from .review import stage_inputs
-
-LABELS = ("study-backed", "anecdotal", "unattributed")
-GOLD = ("confirmed", "corrected", "added")
+from .vocab import EVIDENCE as LABELS
+from .vocab import GOLD_STATUSES as GOLD
 
 
 def overlaps(a, b):

@@ -9,7 +9,6 @@ re-run on an unchanged corpus re-processes nothing.
 
 import functools
 import gc
-import hashlib
 import json
 import multiprocessing
 import re
@@ -21,22 +20,12 @@ from . import settings
 from .files import atomic_open, read_jsonl, write_jsonl
 from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
+from .records import Quantity, Source, claim_id, machine_claim, record
+from .version import fingerprint
 
 PROCESSED = ("article", "comment")
 CHUNK_DOCS = 16           # documents a worker takes at once: batches big enough for the model, a steady progress bar
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
-_SPACES = re.compile(r"\s+")
-
-
-def fingerprint():
-    """Extractor version + a hash of every rule and code file + the model: the cache key."""
-    digest = hashlib.sha256(settings.EXTRACTOR_VERSION.encode())
-    root = Path(__file__).parent / "nlp"
-    for path in [Path(__file__)] + sorted(root.rglob("*")):          # the rules, and how records are made
-        if path.suffix in (".py", ".yml", ".jsonl") and path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
-    digest.update(settings.MODEL.encode())
-    return f"{settings.EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
 
 
 def paragraphs(text, start, end):
@@ -48,14 +37,6 @@ def paragraphs(text, start, end):
             yield trimmed(text, pos, stop)
         if m:
             pos = m.end()
-
-
-def claim_id(doc_id, sentence, seen):
-    """Stable across runs and versions while the sentence text is unchanged."""
-    norm = _SPACES.sub(" ", sentence).strip().lower()
-    base = f"{doc_id}-{hashlib.sha1(norm.encode()).hexdigest()[:10]}"
-    seen[base] = seen.get(base, 0) + 1
-    return base if seen[base] == 1 else f"{base}-{seen[base]}"
 
 
 def plan(documents, texts, every_paragraph=False):
@@ -101,27 +82,27 @@ def claim_records(doc, context, text, seen):
     for claim in doc.spans["claims"]:
         start, end = trimmed(text, offset + claim.start_char, offset + claim.end_char)
         sentence = text[start:end]
-        quantities = [{
-            "text": text[offset + q.start_char:offset + q.end_char],     # the file's characters, not the spaced ones
-            "start": offset + q.start_char, "end": offset + q.end_char, "kind": q.label_,
-            "value": q._.value, "low": q._.low, "high": q._.high, "unit": q._.unit, "qualifier": q._.qualifier,
-            "iso_duration": q._.iso_duration, "rule": q._.rule,
-        } for q in doc.spans["quantities"] if claim.start <= q.start < claim.end]
+        quantities = [record(Quantity(
+            text=text[offset + q.start_char:offset + q.end_char],     # the file's characters, not the spaced ones
+            start=offset + q.start_char, end=offset + q.end_char, kind=q.label_,
+            value=q._.value, low=q._.low, high=q._.high, unit=q._.unit, qualifier=q._.qualifier,
+            iso_duration=q._.iso_duration, rule=q._.rule,
+        )) for q in doc.spans["quantities"] if claim.start <= q.start < claim.end]
         sources = []
         for s in claim._.claim_sources:
             located = s["start"] is not None
-            sources.append({"text": text[offset + s["start"]:offset + s["end"]] if located else s["text"],
-                            "start": offset + s["start"] if located else None,
-                            "end": offset + s["end"] if located else None,
-                            "type": s["type"], "canonical": s["canonical"]})
-        records.append({
-            "id": claim_id(context["doc_id"], sentence, seen), "doc_id": context["doc_id"], "text": sentence,
-            "start": start, "end": end, "section": context["section"],
-            "author": context["author"] if context["section"] == "comment" else None,
-            "comment_index": context["comment_index"] if context["section"] == "comment" else None,
-            "quantities": quantities, "sources": sources, "evidence": claim._.evidence,
-            "evidence_cues": claim._.evidence_cues, "hedged": claim._.hedged,
-        })
+            sources.append(record(Source(text=text[offset + s["start"]:offset + s["end"]] if located else s["text"],
+                                         start=offset + s["start"] if located else None,
+                                         end=offset + s["end"] if located else None,
+                                         type=s["type"], canonical=s["canonical"])))
+        records.append(machine_claim(
+            id=claim_id(context["doc_id"], sentence, seen), doc_id=context["doc_id"], text=sentence,
+            start=start, end=end, section=context["section"],
+            author=context["author"] if context["section"] == "comment" else None,
+            comment_index=context["comment_index"] if context["section"] == "comment" else None,
+            quantities=quantities, sources=sources, evidence=claim._.evidence,
+            evidence_cues=claim._.evidence_cues, hedged=claim._.hedged,
+        ))
     return records
 
 

@@ -6,24 +6,22 @@ claims in), each line carrying `review` (its status). Stale claims (reviewed,
 but their sentence is no longer in the document) stay in the YAML only.
 """
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 
 from ..files import write_jsonl
-from ..nlp.quantities import iso_duration
+from ..records import Claim, Quantity, Source, claim_schema, keys, record
 from ..review import stage_inputs
+from ..timeunits import iso_duration
 from .report import write_report
 from .table import write_csv
-
-SCHEMA = Path(__file__).resolve().parents[1] / "schema" / "claim.schema.json"
 
 
 @lru_cache(maxsize=1)
 def validator():
-    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    return jsonschema.Draft202012Validator(claim_schema())
 
 
 def _plain(value):
@@ -37,50 +35,49 @@ def _plain(value):
     return str(value)
 
 
-def export_claim(entry, machine):
-    """One JSONL record: the annotation's fields win; cues and rule names come from the machine."""
-    quantities = []
-    machine_q = {(q["start"], q["end"]): q for q in (machine or {}).get("quantities", [])}
-    for q in entry.get("quantities") or []:
-        record = {k: _plain(q.get(k)) for k in ("text", "start", "end", "kind", "value", "low", "high", "unit", "qualifier")}
-        source = machine_q.get((record["start"], record["end"]), {})
-        same = source.get("kind") == record["kind"] and source.get("value") == record["value"] and source.get("unit") == record["unit"]
-        record["iso_duration"] = iso_duration(record["value"], record["unit"]) if record["kind"] == "timeframe" else None
-        record["rule"] = source.get("rule") if same else None
-        quantities.append(record)
-    machine_s = {(s["start"], s["end"], s["text"]): s for s in (machine or {}).get("sources", [])}
-    sources = []
-    for s in entry.get("sources") or []:
-        record = {k: _plain(s.get(k)) for k in ("text", "start", "end", "type")}
-        record["canonical"] = machine_s.get((record["start"], record["end"], record["text"]), {}).get("canonical", record["text"])
-        sources.append(record)
+def _item(cls, node):
+    return cls(**{k: _plain(node.get(k)) for k in keys(cls)})
+
+
+def export_claim(entry, doc_id):
+    """One JSONL record from one annotation entry: the file holds every field, nothing is re-joined.
+
+    Derived fields follow the annotator: a corrected or added claim gets its
+    timeframes' iso_duration from its (possibly corrected) value and unit, and
+    `annotator:<status>` as its evidence cue.
+    """
     status = str(entry.get("status"))
-    same_claim = machine is not None and status in ("machine", "confirmed")
-    record = {
-        "id": str(entry["id"]), "doc_id": None, "text": str(entry["text"]), "start": int(entry["start"]),
-        "end": int(entry["end"]), "section": _plain(entry.get("section")) or (machine or {}).get("section") or "article",
-        "author": _plain(entry.get("author")), "comment_index": _plain(entry.get("comment_index")),
-        "quantities": quantities, "sources": sources, "evidence": _plain(entry.get("evidence")) or "unattributed",
-        "evidence_cues": list(machine["evidence_cues"]) if same_claim else [f"annotator:{status}"],
-        "hedged": bool(entry.get("hedged")), "review": status,
-    }
-    if entry.get("note"):
-        record["note"] = str(entry["note"])
-    return record
+    machine_said = status in ("machine", "confirmed")
+    quantities = []
+    for node in entry.get("quantities") or []:
+        q = _item(Quantity, node)
+        if not machine_said:
+            q.iso_duration = iso_duration(q.value, q.unit) if q.kind == "timeframe" else None
+        quantities.append(record(q))
+    sources = []
+    for node in entry.get("sources") or []:
+        s = _item(Source, node)
+        s.canonical = s.canonical or s.text
+        sources.append(record(s))
+    cues = [str(c) for c in entry.get("evidence_cues") or []]
+    return record(Claim(
+        id=str(entry["id"]), doc_id=doc_id, text=str(entry["text"]), start=int(entry["start"]), end=int(entry["end"]),
+        section=_plain(entry.get("section")) or "article", author=_plain(entry.get("author")),
+        comment_index=_plain(entry.get("comment_index")), quantities=quantities, sources=sources,
+        evidence=_plain(entry.get("evidence")) or "unattributed",
+        evidence_cues=cues if machine_said else [f"annotator:{status}"],
+        hedged=bool(entry.get("hedged")), review=status, note=str(entry["note"]) if entry.get("note") else None,
+    ))
 
 
-def merged_claims(documents, reviews, machine_by_id):
+def merged_claims(documents, reviews):
     records = []
     for document in documents:
         data = reviews.get(document["doc_id"])
         if data is None:
             continue
-        for entry in data["claims"]:
-            if entry.get("status") == "rejected" or entry.get("stale"):
-                continue
-            record = export_claim(entry, machine_by_id.get(entry["id"]))
-            record["doc_id"] = document["doc_id"]
-            records.append(record)
+        records.extend(export_claim(entry, document["doc_id"]) for entry in data["claims"]
+                       if entry.get("status") != "rejected" and not entry.get("stale"))
     return records
 
 
@@ -94,8 +91,8 @@ def validate_records(records, where):
 
 def run(corpus, out, annotations):
     out = Path(out)
-    documents, claims, texts, reviews = stage_inputs(out, annotations)
-    records = merged_claims(documents, reviews, {c["id"]: c for c in claims})
+    documents, _, texts, reviews = stage_inputs(out, annotations)
+    records = merged_claims(documents, reviews)
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
     rows = write_csv(out / "claims.csv", records)

@@ -28,8 +28,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..files import read_jsonl, write_text
-from ..nlp.quantities import KINDS
-from ..review.validate import EVIDENCE, SECTIONS, STATUSES
+from ..vocab import EVIDENCE, EXPORTED_STATUSES, KINDS, SECTIONS
 from . import charts
 
 CHUNK = 2000                    # claims per data file (under 1 MB)
@@ -74,7 +73,7 @@ def vocabulary(records):
     return {"kinds": extend(KINDS, (q["kind"] for c in records for q in c["quantities"])),
             "labels": extend(EVIDENCE, (c["evidence"] for c in records)),
             "sections": extend(SECTIONS, (c["section"] for c in records)),
-            "statuses": extend(tuple(s for s in STATUSES if s != "rejected"), (c["review"] for c in records))}
+            "statuses": extend(EXPORTED_STATUSES, (c["review"] for c in records))}
 
 
 def page_name(doc_id):

@@ -12,10 +12,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from . import numbers as numbers_module  # registers Token._.num
+from ..timeunits import iso_duration
 from .rulefiles import PATTERNS, prefer, read_rules, read_yaml
 
 SPAN_KEY = "quantities"
-KINDS = ("percentage", "proportion", "count", "timeframe", "frequency", "dose", "money")
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
 KIND_RANK = {k: n for n, k in enumerate(("money", "dose", "percentage", "frequency", "proportion", "timeframe", "count"))}
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
@@ -25,9 +25,6 @@ TIME_IN = {"second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1)
            "century": ("year", 100)}
 DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
         "year": 365.25, "decade": 3652.5}
-ISO = {"second": ("PT", "S"), "minute": ("PT", "M"), "hour": ("PT", "H"), "day": ("P", "D"),
-       "week": ("P", "W"), "month": ("P", "M"), "year": ("P", "Y"), "decade": ("P", "Y")}
-
 for _name in ("value", "low", "high", "unit", "qualifier", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
@@ -35,20 +32,6 @@ Token.set_extension("qclass", default="", force=True)
 
 def _strip_pos(pattern):
     return [{k: v for k, v in spec.items() if k not in ("POS", "TAG")} for spec in pattern]
-
-
-def _fmt(x):
-    x = round(x, 6)
-    return str(int(x)) if x == int(x) else str(x)
-
-
-def iso_duration(value, unit):
-    if value is None or unit not in ISO:
-        return None
-    if unit == "decade":
-        value *= 10
-    prefix, suffix = ISO[unit]
-    return f"{prefix}{_fmt(value)}{suffix}"
 
 
 @Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None})

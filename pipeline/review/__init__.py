@@ -13,7 +13,7 @@ Every file is validated before any is written; each write is atomic.
 
 from pathlib import Path
 
-from ..extract import fingerprint
+from ..version import fingerprint
 from ..files import read_jsonl
 from ..ingest.reader import document_texts
 from .merge import merge

@@ -2,24 +2,54 @@
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..extract import claim_id
+from ..records import Claim, Quantity, Source, claim_id, keys, machine_only
 
-CLAIM_KEYS = ("id", "status", "text", "start", "end", "section", "author", "comment_index", "evidence", "hedged")
-QUANTITY_KEYS = ("text", "start", "end", "kind", "value", "low", "high", "unit", "qualifier")
-SOURCE_KEYS = ("text", "start", "end", "type")
+NESTED = {"quantities": Quantity, "sources": Source}
+# The annotation file shows a claim as: id, status, then the record's fields
+# (machine-only ones read-only), nested lists last, then the annotator's note.
+CLAIM_KEYS = ("id", "status") + tuple(k for k in keys(Claim, yaml=True) if k not in ("id", "note", *NESTED))
+CLAIM_MACHINE_ONLY = machine_only(Claim)
 
 
-def _mapping(record, keys):
-    return CommentedMap((k, record.get(k)) for k in keys)
+def _mapping(record, cls):
+    return CommentedMap((k, record.get(k)) for k in keys(cls, yaml=True))
+
+
+def _nested(claim, key):
+    return CommentedSeq(_mapping(item, NESTED[key]) for item in claim[key])
 
 
 def machine_entry(claim):
     entry = CommentedMap((k, claim.get(k)) for k in CLAIM_KEYS)
     entry["status"] = "machine"
-    entry["quantities"] = CommentedSeq(_mapping(q, QUANTITY_KEYS) for q in claim["quantities"])
-    entry["sources"] = CommentedSeq(_mapping(s, SOURCE_KEYS) for s in claim["sources"])
+    for key in NESTED:
+        entry[key] = _nested(claim, key)
     entry["note"] = ""
     return entry
+
+
+def fill_machine_fields(entry, claim):
+    """Give a reviewed entry the machine-only fields it lacks (files written before they were shown).
+
+    Only read-only fields are added, and only where they are missing; an
+    annotator's fields are never touched. A quantity or source gets the
+    machine's fields only where it is still the machine's (same span, and the
+    same kind, value and unit, or type); one the annotator made gets none.
+    """
+    for key in CLAIM_MACHINE_ONLY:
+        if key not in entry and claim is not None and entry.get("status") == "confirmed":
+            entry.insert(list(entry).index("hedged") if "hedged" in entry else len(entry), key, claim.get(key))
+    for key, cls in NESTED.items():
+        theirs = {(m.get("start"), m.get("end")): m for m in (claim or {}).get(key, [])}
+        for item in entry.get(key) or []:
+            if not isinstance(item, dict):
+                continue
+            mine = theirs.get((item.get("start"), item.get("end")))
+            same = mine is not None and all(mine.get(k) == item.get(k) for k in ("kind", "value", "unit", "type")
+                                            if k in item or k in mine)
+            for name in machine_only(cls) if same else ():
+                if name not in item:
+                    item[name] = mine.get(name)
 
 
 def has_comment(node):
@@ -77,8 +107,8 @@ def refresh(entry, claim):
     for key in CLAIM_KEYS:
         if key != "status" and entry.get(key) != claim.get(key):
             entry[key] = claim.get(key)
-    entry["quantities"] = CommentedSeq(_mapping(q, QUANTITY_KEYS) for q in claim["quantities"])
-    entry["sources"] = CommentedSeq(_mapping(s, SOURCE_KEYS) for s in claim["sources"])
+    for key in NESTED:
+        entry[key] = _nested(claim, key)
 
 
 def merge(data, machine_claims, text, sha256, version):
@@ -95,6 +125,7 @@ def merge(data, machine_claims, text, sha256, version):
                 taken = {e.get("id") for e in entries}
                 entry.insert(0, "id", claim_id(data["doc_id"], entry.get("text") or "", {k: 1 for k in taken if k}))
             anchor(entry, text)
+            fill_machine_fields(entry, by_id.get(entry["id"]))
             present.add(entry["id"])
         elif entry.get("id") in by_id:
             refresh(entry, by_id[entry["id"]])

@@ -1,14 +1,8 @@
 """Validation of an annotation file: the message names file, line, field and what is allowed."""
 
 from ..errors import InputError
-from ..nlp.quantities import KINDS
+from ..vocab import EVIDENCE, KINDS, QUALIFIERS, SECTIONS, SOURCE_TYPES, STATUSES
 from .yamlio import line_of
-
-STATUSES = ("machine", "confirmed", "corrected", "rejected", "added")
-EVIDENCE = ("study-backed", "anecdotal", "unattributed")
-SOURCE_TYPES = ("journal", "institution", "person", "publication", "study", "narrator")
-SECTIONS = ("article", "comment")
-QUALIFIERS = ("approx", "at_least", "at_most", "more_than", "less_than", "up_to", "within")
 
 
 def _fail(path, node, message, key=None, index=None, field=None):
