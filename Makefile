@@ -13,8 +13,9 @@ CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
 DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/*.html $(CORPUS)/*.htm $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
+REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: extract ingest nlp review link export report eval test bench bench-html bench-quantities bench-link fetch install lock clean browser
+.PHONY: extract ingest nlp review link export report eval test bench bench-html bench-quantities bench-link bench-report fetch install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
@@ -45,7 +46,7 @@ $(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
 	$(CLI) link --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
 
 export: $(OUT)/claims.jsonl
-$(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS) $(SRC)
+$(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS) $(SRC) $(REPORT_TEMPLATES)
 	$(CLI) export --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
 
 eval: $(OUT)/machine_claims.jsonl
@@ -80,6 +81,9 @@ bench-quantities: $(STAMP)
 bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score the three link test corpora
 	$(PY) bench/link_speed.py
 	$(PY) bench/link_accuracy.py
+# The report for 100,000 synthetic claims: index and page sizes, build time (about a minute).
+bench-report: $(STAMP)
+	$(PY) bench/report_speed.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
@@ -51,9 +52,17 @@ def test_csv_has_one_row_per_quantity(run_dir):
 
 
 def test_report_is_self_contained(run_dir):
-    page = (run_dir / "out" / "report.html").read_text(encoding="utf-8")
-    assert "<script src" not in page and "http://" not in page and "https://" not in page
-    assert page.count('class="claim"') == len(records(run_dir / "out" / "claims.jsonl"))
+    """No network: every script the index loads is a data file of report/ (works from file://)."""
+    out = run_dir / "out"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<script src="([^"]+)"', page)
+    assert sources and all(s.startswith("report/data/") and (out / s).is_file() for s in sources)
+    claims = records(out / "claims.jsonl")
+    for path in [out / "report.html", *(out / "report").rglob("*.*")]:
+        text = path.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text, path.name
+    assert sum(p.read_text(encoding="utf-8").count('<mark class="claim') for p in (out / "report").glob("*.html")) \
+        == len(claims)
 
 
 @pytest.mark.parametrize("quantity,shown", [
