@@ -4,6 +4,8 @@ CORPUS      ?= corpus
 OUT         ?= output
 ANNOTATIONS ?= annotations
 JOBS        ?= auto
+SCHEDULER   ?=
+FORMAT      ?= jsonl
 PYTHON      ?= python3
 VENV        ?= .venv
 
@@ -11,10 +13,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
-DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
+# CORPUS is a folder (of .txt, or of .parquet files) or one .jsonl / .parquet file.
+DOCS   := $(if $(wildcard $(CORPUS)/.),$(wildcard $(CORPUS)/*.txt $(CORPUS)/*.parquet $(CORPUS)/manifest.yaml),$(wildcard $(CORPUS)))
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 
-.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean browser
+.PHONY: extract ingest nlp review export report eval test bench bench-dask bench-quantities install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
 
@@ -33,7 +36,7 @@ $(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC)
 
 nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
-	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS)
+	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS) --format $(FORMAT) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # review rewrites the annotation files, export reads them: one recipe so the
 # annotations never look newer than the output they produced.
@@ -59,6 +62,9 @@ browser:
 
 bench: $(STAMP)
 	$(PY) bench/speed.py
+
+bench-dask: $(STAMP)
+	$(PY) bench/dask_speed.py
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
