@@ -95,7 +95,7 @@ def extract_on_cluster(documents, scheduler, jobs=1, progress=True, every_paragr
     if not documents:
         return {}
     with cluster_client(scheduler, jobs) as client:
-        threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        threads = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
         link = client.dashboard_link if client.run_on_scheduler(_serves_dashboard) else None
         print(f"extract: Dask cluster {client.scheduler.address}, {threads} worker threads"
               + (f", dashboard {link}" if link else ""), flush=True)

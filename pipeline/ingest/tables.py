@@ -81,8 +81,9 @@ def _doc_id(path, n, row, seen):
         raise InputError(path, f"doc_id {doc_id!r} cannot name a file: no '/', '\\', control characters, "
                          "leading '.', at most 200 characters", line=n, field="doc_id")
     if doc_id in seen:
-        raise InputError(path, f"duplicate doc_id {doc_id!r} (first on {seen[doc_id]})", line=n, field="doc_id")
-    seen[doc_id] = f"{path.name}:{n}"
+        first, line = seen[doc_id]
+        raise InputError(path, f"duplicate doc_id {doc_id!r} (first on {first.name}:{line})", line=n, field="doc_id")
+    seen[doc_id] = (path, n)                  # the one thing kept per row: duplicates can be anywhere
     return doc_id
 
 

@@ -1,0 +1,105 @@
+"""make bench-dask: the extract stage on a Dask LocalCluster, against itself and the local fork pool.
+
+On the bench corpus of bench/speed.py (BENCH_MB, default 5), each run a fresh process and a fresh OUT
+(no cache), the nlp stage only (ingest runs once before):
+  - Dask with 2 workers vs 1 worker (target >= 1.7x on 2 cores),
+  - Dask with 2 workers vs local JOBS=2 (overhead, target <= 10%),
+  - the cluster's start-up (workers spawned, model loaded on each), included in the Dask figures,
+  - peak memory (PSS) of each Dask worker process,
+  - whether the three runs wrote byte-identical machine_claims.jsonl.
+Then ingest alone on synthetic JSONL corpora of tiny documents (BENCH_ROWS, default 10000,100000):
+peak memory must stay flat as the corpus grows, because rows stream through.
+"""
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from speed import OUT, PRELUDE, build_corpus, watched
+
+from pipeline.files import write_jsonl
+
+DASK = OUT / "dask"
+ROWS = [int(n) for n in os.environ.get("BENCH_ROWS", "10000,100000").split(",")]
+
+INGEST = PRELUDE + """
+from pipeline import ingest
+ingest.run(sys.argv[1], sys.argv[2])
+"""
+
+NLP = PRELUDE + """
+from pipeline import extract
+extract.run(None, sys.argv[1], jobs=int(sys.argv[2]), scheduler=sys.argv[3] or None)
+"""
+
+# What a Dask run pays before its first chunk: the cluster, and the model loaded on every worker.
+START_UP = PRELUDE + """
+from pipeline.extract_dask import cluster_client
+from pipeline.nlp import full_pipeline, rules_pipeline
+with cluster_client("local", int(sys.argv[1])) as client:
+    client.run(lambda: (full_pipeline(), rules_pipeline()) and None)
+"""
+
+
+def nlp_run(name, documents, jobs, scheduler):
+    out = DASK / name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    shutil.copy(documents, out / "documents.jsonl")
+    seconds, peak, each = watched(NLP, str(out), str(jobs), scheduler)
+    workers = [mb for cmd, mb in each.values() if "spawn_main" in cmd]
+    return seconds, peak, workers, (out / "machine_claims.jsonl").read_bytes()
+
+
+def synthetic_rows(n):
+    """Tiny distinct documents with a quantity each, as a scraper's JSONL export would hold them."""
+    for i in range(n):
+        yield {"doc_id": f"post-{i:07d}", "title": f"Reader post {i}",
+               "text": f"Reader post {i}\n\nAbout {i % 90 + 2}% of the {i % 500 + 10} people in my group "
+                       f"felt better within {i % 12 + 1} weeks.\n"}
+
+
+def main():
+    docs, size = build_corpus()
+    print(f"bench corpus: {docs} documents, {size / 1e6:.2f} MB", flush=True)
+    base = DASK / "ingest"
+    shutil.rmtree(base, ignore_errors=True)
+    watched(INGEST, str(OUT / "corpus"), str(base))
+    documents = base / "documents.jsonl"
+
+    runs = {name: nlp_run(name, documents, jobs, scheduler)
+            for name, jobs, scheduler in (("dask1", 1, "local"), ("dask2", 2, "local"), ("local2", 2, ""))}
+    start_up = {n: watched(START_UP, str(n))[0] for n in (1, 2)}
+    print(f"\n{'nlp stage':34}{'seconds':>10}{'peak MB':>10}   per worker MB")
+    for name, label in (("dask1", "Dask, 1 worker"), ("dask2", "Dask, 2 workers"), ("local2", "local JOBS=2")):
+        seconds, peak, workers, _ = runs[name]
+        print(f"{label:34}{seconds:>10.1f}{peak:>10.0f}   {', '.join(f'{mb:.0f}' for mb in workers) or '-'}")
+    print(f"cluster start-up incl. model on each worker: 1 worker {start_up[1]:.1f} s, 2 workers {start_up[2]:.1f} s")
+    d1, d2, l2 = (runs[n][0] for n in ("dask1", "dask2", "local2"))
+    print(f"Dask 2 workers vs 1: {d1 / d2:.2f}x  (target >= 1.7); without start-up "
+          f"{(d1 - start_up[1]) / (d2 - start_up[2]):.2f}x")
+    print(f"Dask 2 workers vs local JOBS=2: {d2 / l2 - 1:+.0%}  (target <= +10%); without start-up "
+          f"{(d2 - start_up[2]) / l2 - 1:+.0%}")
+    same = runs["dask1"][3] == runs["dask2"][3] == runs["local2"][3]
+    print(f"machine_claims.jsonl of the three runs: {'byte-identical' if same else 'DIFFERENT'}")
+
+    print(f"\n{'ingest, synthetic JSONL':34}{'seconds':>10}{'peak MB':>10}")
+    for n in ROWS:
+        corpus = DASK / f"rows_{n}.jsonl"
+        write_jsonl(corpus, synthetic_rows(n))
+        out = DASK / f"rows_{n}"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, peak, _ = watched(INGEST, str(corpus), str(out))
+        print(f"{f'{n:,} documents ({corpus.stat().st_size / 1e6:.1f} MB)':34}{seconds:>10.1f}{peak:>10.0f}")
+        shutil.rmtree(out)
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    start = time.perf_counter()
+    main()
+    print(f"\n(bench-dask took {time.perf_counter() - start:.0f} s)")
