@@ -36,10 +36,9 @@ extract.run(None, sys.argv[1], jobs=int(sys.argv[2]), scheduler=sys.argv[3] or N
 
 # What a Dask run pays before its first chunk: the cluster, and the model loaded on every worker.
 START_UP = PRELUDE + """
-from pipeline.extract_dask import cluster_client
-from pipeline.nlp import full_pipeline, rules_pipeline
+from pipeline.extract_dask import _pipelines_loaded, cluster_client
 with cluster_client("local", int(sys.argv[1])) as client:
-    client.run(lambda: (full_pipeline(), rules_pipeline()) and None)
+    client.run(_pipelines_loaded)
 """
 
 

@@ -18,6 +18,8 @@ writes from them in document order, are the same as a local run.
 """
 
 import contextlib
+import functools
+import gc
 import logging
 from itertools import islice
 
@@ -27,6 +29,7 @@ from tqdm import tqdm
 from . import extract
 from .errors import InputError
 from .ingest.reader import document_texts
+from .nlp import full_pipeline, rules_pipeline
 
 IN_FLIGHT = 4            # chunks queued per worker thread: it never waits for work, the client never holds the corpus
 ALLOWED_FAILURES = 3     # worker deaths a chunk survives before the run fails (Dask's allowed-failures)
@@ -34,7 +37,16 @@ ALLOWED_FAILURES = 3     # worker deaths a chunk survives before the run fails (
 
 def _extract_chunk(chunk, texts, every_paragraph):
     """Runs on a worker: claim records of a chunk of documents."""
+    _pipelines_loaded()
     return extract._extract(chunk, progress=False, every_paragraph=every_paragraph, texts=texts)
+
+
+@functools.lru_cache(maxsize=1)
+def _pipelines_loaded():
+    """Once per worker process: load both pipelines, then keep their objects out of the
+    garbage collector's passes (as the fork pool does), which would otherwise walk the model each time."""
+    full_pipeline(), rules_pipeline()
+    gc.freeze()
 
 
 def _connect_timeout():

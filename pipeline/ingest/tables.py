@@ -69,7 +69,7 @@ def _parquet_rows(path):
             yield n, row
 
 
-def _doc_id(path, n, row, seen):
+def _doc_id(corpus, path, n, row, seen):
     if not isinstance(row, dict):
         raise InputError(path, 'expected an object {"doc_id": ..., "text": ...}', line=n)
     doc_id = row.get("doc_id")
@@ -81,10 +81,17 @@ def _doc_id(path, n, row, seen):
         raise InputError(path, f"doc_id {doc_id!r} cannot name a file: no '/', '\\', control characters, "
                          "leading '.', at most 200 characters", line=n, field="doc_id")
     if doc_id in seen:
-        first, line = seen[doc_id]
-        raise InputError(path, f"duplicate doc_id {doc_id!r} (first on {first.name}:{line})", line=n, field="doc_id")
-    seen[doc_id] = (path, n)                  # the one thing kept per row: duplicates can be anywhere
+        raise InputError(path, f"duplicate doc_id {doc_id!r} (first on {_first_row(corpus, doc_id)})",
+                         line=n, field="doc_id")
+    seen.add(doc_id)                          # the one thing kept per row: duplicates can be anywhere
     return doc_id
+
+
+def _first_row(corpus, doc_id):
+    """Where a duplicated doc_id first stands: read again, only on that error, so no row keeps its place."""
+    for path, n, row in table_rows(corpus):
+        if isinstance(row, dict) and str(row.get("doc_id")) == doc_id:
+            return f"{path.name}:{n}"
 
 
 def _content(path, n, row, field):
@@ -116,9 +123,9 @@ def ingest_table(corpus, out):
     counts = {"documents": 0, "comments": 0}
 
     def records():
-        seen = {}
+        seen = set()
         for path, n, row in tqdm(table_rows(corpus), desc="ingest", unit="doc", delay=2):
-            doc_id = _doc_id(path, n, row, seen)
+            doc_id = _doc_id(corpus, path, n, row, seen)
             source = f"{path}#{n}"
             text, html = _content(path, n, row, "text"), _content(path, n, row, "html")
             if text is not None:
@@ -132,8 +139,8 @@ def ingest_table(corpus, out):
             yield record
         # Every row was good: publish the texts before write_jsonl renames documents.jsonl over the old one.
         text_dir.mkdir(exist_ok=True)
-        for staged in staging.iterdir():
-            os.replace(staged, text_dir / staged.name)
+        for staged in os.scandir(staging):
+            os.replace(staged.path, os.path.join(text_dir, staged.name))
 
     try:
         write_jsonl(out / "documents.jsonl", records())
@@ -148,8 +155,10 @@ def _text_record(path, n, row, doc_id, text, source, staging, text_dir):
         data = text.encode("utf-8")
     except UnicodeEncodeError as err:
         raise InputError(path, f"text is not valid Unicode ({err.reason})", line=n, field="text") from None
-    (staging / f"{doc_id}.txt").write_bytes(data)
+    name = f"{doc_id}.txt"              # plain string paths: pathlib interns every part it parses, for good
+    with open(os.path.join(staging, name), "wb") as fh:
+        fh.write(data)
     entry = {key: row.get(key) for key in ("title", "outlet", "language")}
-    record = document_record(doc_id, str(text_dir / f"{doc_id}.txt"), text, "utf-8",
-                             hashlib.sha256(data).hexdigest(), entry)
+    record = document_record(doc_id, os.path.join(text_dir, name), text, "utf-8", hashlib.sha256(data).hexdigest(),
+                             entry)
     return {**record, "format": "txt", "source": source, "url": row.get("url")}
