@@ -3,10 +3,10 @@
 On the bench corpus of bench/speed.py (BENCH_MB, default 5), each run a fresh process and a fresh OUT
 (no cache), the nlp stage only (ingest runs once before):
   - Dask with 2 workers vs 1 worker (target >= 1.7x on 2 cores),
-  - Dask with 2 workers vs local JOBS=2 (overhead, target <= 10%),
+  - Dask with 2 workers vs local JOBS=2 (overhead, target <= 10%), and 1 worker vs JOBS=1,
   - the cluster's start-up (workers spawned, model loaded on each), included in the Dask figures,
   - peak memory (PSS) of each Dask worker process,
-  - whether the three runs wrote byte-identical machine_claims.jsonl.
+  - whether the four runs wrote byte-identical machine_claims.jsonl.
 Then ingest alone on synthetic JSONL corpora of tiny documents (BENCH_ROWS, default 10000,100000):
 peak memory must stay flat as the corpus grows, because rows stream through.
 """
@@ -69,20 +69,25 @@ def main():
     documents = base / "documents.jsonl"
 
     runs = {name: nlp_run(name, documents, jobs, scheduler)
-            for name, jobs, scheduler in (("dask1", 1, "local"), ("dask2", 2, "local"), ("local2", 2, ""))}
+            for name, jobs, scheduler in (("dask1", 1, "local"), ("dask2", 2, "local"), ("local1", 1, ""),
+                                          ("local2", 2, ""))}
     start_up = {n: watched(START_UP, str(n))[0] for n in (1, 2)}
     print(f"\n{'nlp stage':34}{'seconds':>10}{'peak MB':>10}   per worker MB")
-    for name, label in (("dask1", "Dask, 1 worker"), ("dask2", "Dask, 2 workers"), ("local2", "local JOBS=2")):
+    for name, label in (("dask1", "Dask, 1 worker"), ("dask2", "Dask, 2 workers"), ("local1", "local JOBS=1"),
+                        ("local2", "local JOBS=2")):
         seconds, peak, workers, _ = runs[name]
         print(f"{label:34}{seconds:>10.1f}{peak:>10.0f}   {', '.join(f'{mb:.0f}' for mb in workers) or '-'}")
     print(f"cluster start-up incl. model on each worker: 1 worker {start_up[1]:.1f} s, 2 workers {start_up[2]:.1f} s")
-    d1, d2, l2 = (runs[n][0] for n in ("dask1", "dask2", "local2"))
+    d1, d2, l1, l2 = (runs[n][0] for n in ("dask1", "dask2", "local1", "local2"))
     print(f"Dask 2 workers vs 1: {d1 / d2:.2f}x  (target >= 1.7); without start-up "
           f"{(d1 - start_up[1]) / (d2 - start_up[2]):.2f}x")
     print(f"Dask 2 workers vs local JOBS=2: {d2 / l2 - 1:+.0%}  (target <= +10%); without start-up "
           f"{(d2 - start_up[2]) / l2 - 1:+.0%}")
-    same = runs["dask1"][3] == runs["dask2"][3] == runs["local2"][3]
-    print(f"machine_claims.jsonl of the three runs: {'byte-identical' if same else 'DIFFERENT'}")
+    print(f"Dask 1 worker vs local JOBS=1 (one process each, so free of CPU contention): {d1 / l1 - 1:+.0%}; "
+          f"without start-up {(d1 - start_up[1]) / l1 - 1:+.0%}")
+    print(f"local JOBS=2 vs JOBS=1: {l1 / l2:.2f}x (how many cores this run really had)")
+    same = len({run[3] for run in runs.values()}) == 1
+    print(f"machine_claims.jsonl of the four runs: {'byte-identical' if same else 'DIFFERENT'}")
 
     print(f"\n{'ingest, synthetic JSONL':34}{'seconds':>10}{'peak MB':>10}")
     for n in ROWS:

@@ -19,7 +19,6 @@ from tqdm import tqdm
 
 from . import settings
 from .files import atomic_open, read_jsonl, write_jsonl
-from .parquet import write_claims_parquet
 from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
 
@@ -210,6 +209,7 @@ def run(corpus, out, jobs=1, scheduler=None, parquet=False):
     ordered = [c for record in documents for c in claims[record["doc_id"]]]
     write_jsonl(out / "machine_claims.jsonl", ordered)
     if parquet:                                     # FORMAT=parquet: the same records, for tables at scale
+        from .parquet import write_claims_parquet
         write_claims_parquet(out / "machine_claims.parquet", ordered)
     print(f"extract: {len(ordered)} claims from {len(documents)} documents "
           f"({len(todo)} processed, {len(documents) - len(todo)} from cache) -> {out / 'machine_claims.jsonl'}")

@@ -20,6 +20,7 @@ writes from them in document order, are the same as a local run.
 import contextlib
 import functools
 import gc
+import importlib.util
 import logging
 from itertools import islice
 
@@ -87,7 +88,6 @@ def cluster_client(scheduler, jobs=1):
 
 def _serves_dashboard():
     """Runs on the scheduler: Dask serves its dashboard only where bokeh is installed."""
-    import importlib.util
     return importlib.util.find_spec("bokeh") is not None
 
 

@@ -100,6 +100,7 @@ BAD_ROWS = [   # (lines of the JSONL file, the line named, what the message says
     ([json.dumps({"doc_id": "b", "text": 42})], 1, "text must be a string"),
     ([json.dumps({"doc_id": "../etc/x", "text": "t"})], 1, "cannot name a file"),
     (['["a", "b"]'], 1, "expected an object"),
+    ([json.dumps({**ROW, "title": 7})], 1, "title must be a string"),
 ]
 
 
@@ -127,13 +128,20 @@ def test_a_bad_parquet_row_names_its_row_and_keeps_the_previous_output(tmp_path)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
+def test_a_parquet_file_without_the_columns_says_which_it_has(tmp_path):
+    bad = tmp_path / "posts.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "body": "Half of them."}]), bad)
+    with pytest.raises(InputError, match=rf"^{bad}: needs the columns doc_id and text \(or html\); it has: id, body"):
+        ingest.run(bad, tmp_path / "out")
+
+
 def test_an_html_row_goes_to_the_html_ingest(tmp_path):
     """The one hook for HTML rows: without pipeline.ingest.html (another branch) it is a clear error."""
     corpus = write_jsonl_corpus(tmp_path / "pages.jsonl", [{"doc_id": "p", "html": "<p>Half of them.</p>"}])
     try:
         import pipeline.ingest.html  # noqa: F401
     except ImportError:
-        with pytest.raises(InputError, match="HTML rows need pipeline.ingest.html"):
+        with pytest.raises(InputError, match=rf"^{corpus}:1: this row has html, not text: HTML rows need"):
             ingest.run(corpus, tmp_path / "out")
     else:
         ingest.run(corpus, tmp_path / "out")

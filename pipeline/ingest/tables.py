@@ -61,9 +61,18 @@ def _parquet_rows(path):
         table = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as err:
         raise InputError(path, f"not a readable Parquet file ({err})") from None
-    columns = [c for c in COLUMNS if c in table.schema_arrow.names]
+    names = table.schema_arrow.names
+    if "doc_id" not in names or not {"text", "html"} & set(names):
+        raise InputError(path, f"needs the columns doc_id and text (or html); it has: {', '.join(names)}")
+    batches = table.iter_batches(batch_size=CHUNK_ROWS, columns=[c for c in COLUMNS if c in names])
     n = 0
-    for batch in table.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
+    while True:
+        try:
+            batch = next(batches, None)
+        except pa.ArrowException as err:
+            raise InputError(path, f"unreadable after row {n} ({err})") from None
+        if batch is None:
+            return
         for row in batch.to_pylist():
             n += 1
             yield n, row
@@ -105,13 +114,13 @@ def _content(path, n, row, field):
     return value
 
 
-def html_record(html, doc_id, source, out):
+def html_record(html, doc_id, path, n, out):
     """THE one place HTML rows reach the HTML ingest, pipeline.ingest.html (built on another branch)."""
     try:
         from .html import page_record
     except ImportError:
-        raise InputError(source, "this row has html, not text: HTML rows need pipeline.ingest.html") from None
-    return page_record(html, doc_id, source, out)
+        raise InputError(path, "this row has html, not text: HTML rows need pipeline.ingest.html", line=n) from None
+    return page_record(html, doc_id, f"{path}#{n}", out)
 
 
 def ingest_table(corpus, out):
@@ -126,12 +135,11 @@ def ingest_table(corpus, out):
         seen = set()
         for path, n, row in tqdm(table_rows(corpus), desc="ingest", unit="doc", delay=2):
             doc_id = _doc_id(corpus, path, n, row, seen)
-            source = f"{path}#{n}"
             text, html = _content(path, n, row, "text"), _content(path, n, row, "html")
             if text is not None:
-                record = _text_record(path, n, row, doc_id, text, source, staging, text_dir)
+                record = _text_record(path, n, row, doc_id, text, staging, text_dir)
             elif html is not None:
-                record = html_record(html, doc_id, source, out)
+                record = html_record(html, doc_id, path, n, out)
             else:
                 raise InputError(path, "neither text nor html", line=n)
             counts["documents"] += 1
@@ -150,7 +158,10 @@ def ingest_table(corpus, out):
     return counts["documents"]
 
 
-def _text_record(path, n, row, doc_id, text, source, staging, text_dir):
+def _text_record(path, n, row, doc_id, text, staging, text_dir):
+    for key in ("title", "url", "outlet", "language"):
+        if row.get(key) is not None and not isinstance(row[key], str):
+            raise InputError(path, f"{key} must be a string, not {type(row[key]).__name__}", line=n, field=key)
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError as err:
@@ -161,4 +172,4 @@ def _text_record(path, n, row, doc_id, text, source, staging, text_dir):
     entry = {key: row.get(key) for key in ("title", "outlet", "language")}
     record = document_record(doc_id, os.path.join(text_dir, name), text, "utf-8", hashlib.sha256(data).hexdigest(),
                              entry)
-    return {**record, "format": "txt", "source": source, "url": row.get("url")}
+    return {**record, "format": "txt", "source": f"{path}#{n}", "url": row.get("url")}
