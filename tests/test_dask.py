@@ -114,6 +114,19 @@ def test_an_unreachable_scheduler_is_exit_2_within_the_timeout_and_writes_nothin
     assert sorted(p.name for p in out.iterdir()) == ["documents.jsonl"]
 
 
+def test_a_scheduler_without_workers_is_an_input_error_after_the_timeout(run_dir):
+    import dask
+
+    from pipeline.errors import InputError
+    from pipeline.extract import extract_documents, read_jsonl
+
+    documents = read_jsonl(run_dir / "out" / "documents.jsonl")[:1]
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0", silence_logs=logging.ERROR) as empty, \
+            dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        with pytest.raises(InputError, match="the Dask scheduler has no workers after 2 s; start some with `dask worker"):
+            extract_documents(documents, scheduler=empty.scheduler_address, progress=False)
+
+
 @pytest.mark.parametrize("value", ["cluster", "127.0.0.1"])
 def test_a_scheduler_that_is_no_address_is_refused(value):
     result = cli("nlp", "--scheduler", value)
