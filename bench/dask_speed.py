@@ -41,6 +41,24 @@ with cluster_client("local", int(sys.argv[1])) as client:
     client.run(_pipelines_loaded)
 """
 
+# The same chunk in this process and on a warm Dask worker, alternated: what Dask costs a chunk, start-up aside.
+WARM_CHUNK = PRELUDE + """
+import time
+from pipeline import extract
+from pipeline.extract_dask import _extract_chunk, _pipelines_loaded, cluster_client
+from pipeline.files import read_jsonl
+from pipeline.ingest.reader import document_texts
+docs = read_jsonl(sys.argv[1])[:extract.CHUNK_DOCS]
+texts = document_texts(docs)
+with cluster_client("local", 1) as client:
+    client.run(_pipelines_loaded)
+    _pipelines_loaded()
+    for _ in range(3):
+        t = time.perf_counter(); here = extract._extract(docs, False, texts=texts); t_here = time.perf_counter() - t
+        t = time.perf_counter(); there = client.submit(_extract_chunk, docs, texts, False, pure=False).result()
+        print(f"in-process {t_here:.1f} s, Dask worker {time.perf_counter() - t:.1f} s, same: {here == there}")
+"""
+
 
 def nlp_run(name, documents, jobs, scheduler):
     out = DASK / name
@@ -86,6 +104,11 @@ def main():
     print(f"Dask 1 worker vs local JOBS=1 (one process each, so free of CPU contention): {d1 / l1 - 1:+.0%}; "
           f"without start-up {(d1 - start_up[1]) / l1 - 1:+.0%}")
     print(f"local JOBS=2 vs JOBS=1: {l1 / l2:.2f}x (how many cores this run really had)")
+    watched(WARM_CHUNK, str(documents))
+    print(f"one chunk of {min(docs, 16)} documents, alternated:")
+    for line in (OUT / "child.log").read_text().splitlines():
+        if line.startswith("in-process"):
+            print("  " + line)
     same = len({run[3] for run in runs.values()}) == 1
     print(f"machine_claims.jsonl of the four runs: {'byte-identical' if same else 'DIFFERENT'}")
 
