@@ -8,7 +8,7 @@ On the bench corpus of bench/speed.py (BENCH_MB, default 5), each run a fresh pr
   - peak memory (PSS) of each Dask worker process,
   - whether the four runs wrote byte-identical machine_claims.jsonl.
 Then ingest alone on synthetic JSONL corpora of tiny documents (BENCH_ROWS, default 10000,100000):
-peak memory must stay flat as the corpus grows, because rows stream through.
+peak memory must stay flat as the corpus grows, because rows stream through (BENCH_ONLY=rows: this part only).
 """
 
 import os
@@ -79,6 +79,12 @@ def synthetic_rows(n):
 
 
 def main():
+    if os.environ.get("BENCH_ONLY") != "rows":
+        engines()
+    ingest_memory()
+
+
+def engines():
     docs, size = build_corpus()
     print(f"bench corpus: {docs} documents, {size / 1e6:.2f} MB", flush=True)
     base = DASK / "ingest"
@@ -111,6 +117,12 @@ def main():
             print("  " + line)
     same = len({run[3] for run in runs.values()}) == 1
     print(f"machine_claims.jsonl of the four runs: {'byte-identical' if same else 'DIFFERENT'}")
+    if not same:
+        sys.exit(1)
+
+
+def ingest_memory():
+    DASK.mkdir(parents=True, exist_ok=True)
 
     print(f"\n{'ingest, synthetic JSONL':34}{'seconds':>10}{'peak MB':>10}")
     for n in ROWS:
@@ -121,8 +133,6 @@ def main():
         seconds, peak, _ = watched(INGEST, str(corpus), str(out))
         print(f"{f'{n:,} documents ({corpus.stat().st_size / 1e6:.1f} MB)':34}{seconds:>10.1f}{peak:>10.0f}")
         shutil.rmtree(out)
-    if not same:
-        sys.exit(1)
 
 
 if __name__ == "__main__":
