@@ -4,6 +4,8 @@ CORPUS      ?= corpus
 OUT         ?= output
 ANNOTATIONS ?= annotations
 JOBS        ?= auto
+SCHEDULER   ?=
+FORMAT      ?= jsonl
 PYTHON      ?= python3
 VENV        ?= .venv
 
@@ -11,11 +13,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
-DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/*.html $(CORPUS)/*.htm $(CORPUS)/manifest.yaml)
+# CORPUS is a folder (of .txt/.html/.htm pages, or of .parquet files) or one .jsonl / .parquet file.
+DOCS   := $(if $(wildcard $(CORPUS)/.),$(wildcard $(CORPUS)/*.txt $(CORPUS)/*.html $(CORPUS)/*.htm $(CORPUS)/*.parquet $(CORPUS)/manifest.yaml $(CORPUS)/fetched.jsonl),$(wildcard $(CORPUS)))
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: extract ingest nlp review link export report eval test bench bench-html bench-quantities bench-link bench-report fetch install lock clean browser
+.PHONY: extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report fetch install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
@@ -34,7 +37,7 @@ $(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC)
 
 nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
-	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS)
+	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS) --format $(FORMAT) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # review rewrites the annotation files, link and export read them: review and
 # link share one recipe so the annotations never look newer than the links they
@@ -74,6 +77,9 @@ bench-html: $(STAMP)  ## HTML ingest pages/s on one core (ROUNDS=10)
 fetch: $(STAMP)  ## download web pages into CORPUS as raw HTML (+ CORPUS/fetched.jsonl)
 	@test -n "$(URLS)" || { echo "usage: make fetch URLS=urls.txt CORPUS=folder [DELAY=2]" >&2; exit 2; }
 	$(CLI) fetch --urls $(URLS) --corpus $(CORPUS) $(if $(DELAY),--delay $(DELAY))
+
+bench-dask: $(STAMP)
+	$(PY) bench/dask_speed.py
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py

@@ -66,8 +66,15 @@ def child(code, *args):
     sampled every 0.2 s, so pages the forked workers share with their parent
     are counted once.
     """
+    seconds, peak, _ = watched(code, *args)
+    return seconds, peak
+
+
+def watched(code, *args):
+    """As child(), plus {pid: (command line, peak PSS MB)} of every process of the tree."""
     log = OUT / "child.log"
     start = time.perf_counter()
+    each = {}
     with log.open("w") as fh:
         proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=fh, stderr=fh)
         parent, peak = psutil.Process(proc.pid), 0
@@ -75,7 +82,9 @@ def child(code, *args):
             total = 0
             for p in [parent] + parent.children(recursive=True):
                 try:
-                    total += p.memory_full_info().pss
+                    pss = p.memory_full_info().pss
+                    each[p.pid] = (" ".join(p.cmdline()), max(pss, each.get(p.pid, ("", 0))[1]))
+                    total += pss
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
             peak = max(peak, total)
@@ -83,7 +92,7 @@ def child(code, *args):
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(log.read_text())
-    return seconds, peak / 2**20
+    return seconds, peak / 2**20, {pid: (cmd, pss / 2**20) for pid, (cmd, pss) in each.items()}
 
 
 PRELUDE = """

@@ -16,8 +16,17 @@ def _jobs(value):
     raise argparse.ArgumentTypeError(f"{value!r} is neither a whole number >= 1 nor 'auto'")
 
 
+def _scheduler(value):
+    """--scheduler: 'local' (a Dask LocalCluster of --jobs processes) or a Dask scheduler address."""
+    if value == "local" or "://" in value:
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r} is neither 'local' nor a Dask scheduler address such as tcp://host:8786")
+
+
 def _common(p, annotations=False):
-    p.add_argument("--corpus", default="corpus", help="folder of .txt / .html documents (default: corpus)")
+    p.add_argument("--corpus", default="corpus",
+                   help="folder of .txt / .html documents, or a .jsonl / .parquet file or a folder of .parquet files "
+                        "(default: corpus)")
     p.add_argument("--out", default="output", help="folder for stage outputs (default: output)")
     if annotations:
         p.add_argument("--annotations", default="annotations", help="folder of review YAML files (default: annotations)")
@@ -33,6 +42,11 @@ def main(argv=None):
     _common(p)
     p.add_argument("--jobs", type=_jobs, default="auto",
                    help="processes for the NLP: a number, or auto = one per CPU (default: auto)")
+    p.add_argument("--scheduler", type=_scheduler, default=None,
+                   help="run on Dask: 'local' starts a LocalCluster of --jobs worker processes; "
+                        "tcp://host:8786 uses a running cluster (default: local processes, no Dask)")
+    p.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
+                   help="parquet also writes OUT/machine_claims.parquet beside the JSONL (default: jsonl)")
     p = sub.add_parser("review", help="create/update ANNOTATIONS/<doc_id>.yaml, keeping every annotator edit")
     _common(p, annotations=True)
     p = sub.add_parser("link", help="group claims by the study they cite, compare their figures -> OUT/links.jsonl")
@@ -61,7 +75,7 @@ def main(argv=None):
             ingest.run(args.corpus, args.out)
         elif args.stage == "nlp":
             from .extract import run
-            run(args.corpus, args.out, jobs=args.jobs)
+            run(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, parquet=args.format == "parquet")
         elif args.stage == "review":
             from .review import run
             run(args.corpus, args.out, args.annotations)

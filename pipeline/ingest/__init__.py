@@ -1,7 +1,8 @@
-"""Stage 1: corpus/*.txt, *.html -> OUT/documents.jsonl (segments of each page).
+"""Stage 1: corpus/*.txt, *.html (or a JSONL/Parquet table of documents) -> OUT/documents.jsonl.
 
-A web page's extracted text is written to OUT/text/<doc_id>.txt, and that is the
-record's `path`: every later stage reads documents the same way.
+A web page's extracted text, and a table row's text, is written to
+OUT/text/<doc_id>.txt, and that is the record's `path`: every later stage
+reads documents the same way.
 """
 
 from pathlib import Path
@@ -16,11 +17,16 @@ from .segment import furniture_warning, segment
 
 def ingest_document(path, manifest_entry=None):
     text, encoding, sha = read_document(path)
-    entry = manifest_entry or {}
+    return document_record(Path(path).stem, path, text, encoding, sha, manifest_entry)
+
+
+def document_record(doc_id, path, text, encoding, sha, entry=None):
+    """The documents.jsonl record of one text, read from `path`; `entry` as in manifest.yaml."""
+    entry = entry or {}
     segments, found_title = segment(text, title_hint=entry.get("title"))
     furniture_warning(path, text, segments)
     return {
-        "doc_id": Path(path).stem,
+        "doc_id": doc_id,
         "path": str(path),
         "sha256": sha,
         "encoding": encoding,
@@ -42,6 +48,11 @@ def ingest_file(path, manifest_entry=None, out="output"):
 
 
 def run(corpus, out):
+    """Ingest a folder of .txt files (returns the records), or a table corpus (returns the document count)."""
+    from .tables import ingest_table, is_table_corpus     # here: tables builds on document_record below
+
+    if is_table_corpus(corpus):
+        return ingest_table(corpus, out)
     files = corpus_files(corpus)
     manifest = load_manifest(corpus)
     fetched = Path(corpus) / "fetched.jsonl"               # written by make fetch: the page's URL
@@ -54,11 +65,18 @@ def run(corpus, out):
             write_text(record["path"], text)
     records = [record for record, _ in done]
     write_jsonl(Path(out) / "documents.jsonl", records)
-    comments = sum(1 for r in records for s in r["segments"] if s["kind"] == "comment")
-    pages = sum(1 for r in records if r["format"] == "html")
-    print(f"ingest: {len(records)} documents ({pages} web pages), {comments} comment segments "
-          f"-> {Path(out) / 'documents.jsonl'}")
+    summary(records, out)
     return records
+
+
+def comment_segments(record):
+    return sum(1 for s in record["segments"] if s["kind"] == "comment")
+
+
+def summary(records, out):
+    pages = sum(1 for r in records if r.get("format") == "html")
+    print(f"ingest: {len(records)} documents ({pages} web pages), {sum(map(comment_segments, records))} comment "
+          f"segments -> {Path(out) / 'documents.jsonl'}")
 
 
 def load_documents(out):
