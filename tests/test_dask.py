@@ -32,11 +32,12 @@ def cli(*args, env=None):
 
 
 def test_a_local_cluster_writes_the_same_bytes_as_local_processes(run_dir, tmp_path):
-    """ingest, nlp on `--scheduler local --jobs 2`, review, export: every output and annotation as a local run."""
+    """ingest, nlp on `--scheduler local --jobs 2`, review, link, export: every output and annotation as a local run."""
     out, ann = tmp_path / "out", tmp_path / "annotations"
     shutil.copytree(ROOT / "annotations", ann)
     for args in (["ingest"], ["nlp", "--scheduler", "local", "--jobs", "2"],
-                 ["review", "--annotations", str(ann)], ["export", "--annotations", str(ann)]):
+                 ["review", "--annotations", str(ann)], ["link", "--annotations", str(ann)],
+                 ["export", "--annotations", str(ann)]):
         result = cli(*args, "--out", str(out))
         assert result.returncode == 0, result.stderr
         if args[0] == "nlp":
