@@ -14,7 +14,7 @@ SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -nam
 DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 
-.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean browser
+.PHONY: extract ingest nlp review export report eval test bench bench-quantities bench-sources install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
 
@@ -62,6 +62,9 @@ bench: $(STAMP)
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
+
+bench-sources: $(STAMP)  ## attribution against GUM's gold speakers (tune and held-out halves)
+	$(PY) bench/sources.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \
