@@ -3,7 +3,7 @@
 Data: ../shared/benchmarks/gum_attribution/cases.jsonl (read in place, never
 copied; GUMATTR overrides the path). Each paragraph goes through the full
 pipeline as an article paragraph. For every gold attribution, the component's
-attribution whose content overlaps the gold content most is taken; it is right
+attribution whose content overlaps the gold content most (Jaccard, in characters) is taken; it is right
 when its speaker (the mention as written) or that mention's named antecedent
 overlaps the gold speaker span. Reported by speaker type and genre, for the
 tune half and the held-out half of the documents (split by document name, see
@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _RELATIVE = Path("shared") / "benchmarks" / "gum_attribution" / "cases.jsonl"      # ../shared from the repo (or its worktree)
 DATA = Path(os.environ.get("GUMATTR") or next((p / _RELATIVE for p in (ROOT.parent, ROOT.parent.parent)
                                                if (p / _RELATIVE).exists()), ROOT.parent / _RELATIVE))
+SHOW_MISSES = "--misses" in sys.argv       # tune-half errors, for rule writing
 TARGETS = {"named": 0.75, "pronoun": 0.60, "description": 0.60}
 
 
@@ -34,6 +35,11 @@ def half(case):
 
 def overlap(a_start, a_end, b_start, b_end):
     return max(0, min(a_end, b_end) - max(a_start, b_start))
+
+
+def jaccard(a_start, a_end, b_start, b_end):
+    shared = overlap(a_start, a_end, b_start, b_end)
+    return shared / (max(a_end, b_end) - min(a_start, b_start))
 
 
 def predicted(doc):
@@ -57,9 +63,15 @@ def score(case, doc):
     rows, claims = [], []
     for gold in case["attributions"]:
         c = gold["content"]
-        best = max(preds, key=lambda p: overlap(p[0], p[1], c["start"], c["end"]), default=None)
+        best = max(preds, key=lambda p: jaccard(p[0], p[1], c["start"], c["end"]), default=None)
         right = best is not None and overlap(best[0], best[1], c["start"], c["end"]) > 0 and hit(best[2], gold["speaker"])
         rows.append((half(case), case["genre"], gold["speaker_type"], right))
+        if not right and SHOW_MISSES and half(case) == "tune":         # never the held-out half
+            text = case["text"]
+            print(f"MISS {case['id']} [{gold['speaker_type']}] speaker={gold['speaker']['text']!r} "
+                  f"cue={text[gold['cue']['start']:gold['cue']['end']] if gold['cue'] else None!r}\n"
+                  f"   content={text[c['start']:c['end']][:150]!r}\n"
+                  f"   ours={[(text[p[0]:p[1]][:40], [text[a:b] for a, b in p[2]]) for p in preds]}")
     for claim in doc.spans["claims"]:
         golds = [g for g in case["attributions"]
                  if overlap(claim.start_char, claim.end_char, g["content"]["start"], g["content"]["end"])]

@@ -41,5 +41,8 @@ def full_pipeline(model=None):
     nlp.add_pipe("quantities")
     add_source_ruler(nlp)
     nlp.add_pipe("sources")
+    # --- attribution (issue 17): who is tied to which statement ---
+    from . import attribution  # noqa: F401  (registers "attribution")
+    nlp.add_pipe("attribution")
     nlp.add_pipe("evidence")
     return nlp
