@@ -94,7 +94,8 @@ def claim_records(doc, context, text, seen):
             sources.append(record(Source(text=text[offset + s["start"]:offset + s["end"]] if located else s["text"],
                                          start=offset + s["start"] if located else None,
                                          end=offset + s["end"] if located else None,
-                                         type=s["type"], canonical=s["canonical"])))
+                                         type=s["type"], canonical=s["canonical"],
+                                         role=s.get("role"), cue=s.get("cue"))))
         records.append(machine_claim(
             id=claim_id(context["doc_id"], sentence, seen), doc_id=context["doc_id"], text=sentence,
             start=start, end=end, section=context["section"],

@@ -10,7 +10,8 @@ COLUMNS = ["doc_id", "claim_id", "section", "author", "comment_index", "evidence
 
 def rows(records):
     for claim in records:
-        sources = "; ".join(f"{s['text']} ({s['type']})" for s in claim["sources"])
+        sources = "; ".join(f"{s['text']} ({s['type']}{', ' + s['role'] if s.get('role') else ''})"
+                            for s in claim["sources"])
         for q in claim["quantities"]:
             yield {"doc_id": claim["doc_id"], "claim_id": claim["id"], "section": claim["section"],
                    "author": claim["author"], "comment_index": claim["comment_index"], "evidence": claim["evidence"],

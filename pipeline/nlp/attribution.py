@@ -113,7 +113,9 @@ def salience_antecedent(doc, mention, lexicon, sources):
         studies = [s for s in before if s.label_ == "study" and s.start != mention.start]
         if studies:
             return max(studies, key=lambda s: s.end)
-        cls = "described_organisation"
+        itself = next((s for s in sources if s.start == mention.start and s.end == mention.end), None)
+        if itself is not None:                      # "Clinical trials show …": the study is its own source
+            return itself
     orgs = [s for s in before if s.label_ in ("institution", "publication", "journal")]
     orgs += [e for e in doc.ents if e.label_ in ("ORG",) and window_start <= e.start and e.end <= mention.start]
     return max(orgs, key=lambda s: s.end, default=None)
@@ -185,7 +187,8 @@ class Attribution:
             speaker = self.mention(doc, head, sources)
             content = self.content(doc, cue, speaker, rule.get("content", "clause"))
             found.append({"start": content.start, "end": content.end, "label": rule["id"], "speaker": speaker,
-                          "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": rule.get("kind", "report")})
+                          "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": rule.get("kind", "report"),
+                          "frames": self.frames_only(cue, speaker) and rule["id"] == "x-said"})
         return found
 
     @staticmethod
@@ -253,8 +256,13 @@ class Attribution:
                     continue
                 start = sent.start if sent.start < token.i else (doc[sent.start - 1].sent.start if sent.start else 0)
                 found.append({"start": start, "end": token.i, "label": "credit", "kind": "credit", "role": "speaker",
-                              "cue": f"{token.text}:", "speaker": doc[name[0].i:name[-1].i + 1]})
+                              "cue": f"{token.text}:", "speaker": doc[name[0].i:name[-1].i + 1], "frames": False})
         return found
+
+    @staticmethod
+    def frames_only(cue, speaker):
+        """A reporting verb with no statement of its own ("That was how X put it", "he said.")."""
+        return not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in cue.children) and cue.dep_ != "parataxis"
 
     # -- quotations ----------------------------------------------------------------
     def quotations(self, doc, found):
@@ -291,8 +299,9 @@ class Attribution:
             neighbours.append(sents[last + 1])                                  # “…” That was how X put it.
         if first > 0 and sents[first - 1].text.rstrip().endswith((":", ",")):
             neighbours.append(sents[first - 1])                                 # X said: “…”
+            found = [dict(a, frames=True) if within(a, [sents[first - 1]]) else a for a in found]
         for sent in neighbours:
-            framing = [a for a in found if outside(a) and within(a, [sent]) and not QUOTES.search(sent.text)]
+            framing = [a for a in found if outside(a) and a["frames"] and within(a, [sent]) and not QUOTES.search(sent.text)]
             if framing:
                 return framing[0]
         return None

@@ -21,6 +21,8 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from .cues import cue_matcher, find_cues, load_cues
+from .rulefiles import PATTERNS, read_yaml
+from .attribution import SPAN_KEY as ATTRIBUTIONS
 from .quantities import SPAN_KEY as QUANTITIES
 from .sources import SPAN_KEY as SOURCES
 
@@ -32,6 +34,7 @@ DEFINITE = re.compile(r"^(the|this|that|these|those|our|my|their)\b", re.I)
 NEGATORS = {"no", "not", "any", "without", "lack", "little"}
 THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"      # curly single quotes double as apostrophes: not counted
+ROLE_OF_TYPE = {"journal": "publication", "publication": "publication", "study": "research", "narrator": "narrator"}
 
 for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", None), ("claim_sources", None)):
     Span.set_extension(_name, default=_default, force=True)
@@ -48,15 +51,20 @@ def in_quote(doc, i):
     return before.count(OPEN_QUOTE) > before.count(CLOSE_QUOTE) or before.count('"') % 2 == 1
 
 
-def source_record(span, type_=None):
+def source_record(span, type_=None, cue=None):
+    type_ = type_ or span.label_
+    role = "narrator" if type_ == "narrator" else (span._.role or ROLE_OF_TYPE.get(type_, "speaker"))
     return {"text": span.text, "start": span.start_char, "end": span.end_char,
-            "type": type_ or span.label_, "canonical": span._.canonical or span.text}
+            "type": type_, "canonical": span._.canonical or span.text, "role": role, "cue": cue or span._.cue}
 
 
 class EvidenceLabeller:
     def __init__(self, vocab):
         self.cues = load_cues()
         self.matcher = cue_matcher(vocab, self.cues)
+        self.experience_verbs = set(self.cues["experience_verbs"])
+        self.expert_words = set(read_yaml(PATTERNS / "reporting.yml")["expert_words"])
+        self.research_cues = {str(w) for w in self.cues["research"] if " " not in str(w)} | {"tested", "measured"}
 
     def __call__(self, doc):
         context = doc._.context or {}
@@ -71,7 +79,9 @@ class EvidenceLabeller:
         for sent in doc.sents:
             quantities = [q for q in doc.spans[QUANTITIES] if sent.start <= q.start < sent.end]
             mentions = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end]
+            ties = self.ties(doc, sent)
             own = [s for s in mentions if s._.attributed]
+            own += [s for s in ties if s not in own]     # "He said …": the named speaker of an earlier sentence
             found = find_cues(self.matcher, sent)
             # "the study" / "this trial" refer back to the study being described.
             referring = [s for s in own if s.label_ == "study" and DEFINITE.match(s.text) and not CITATION.search(s.text)]
@@ -80,7 +90,7 @@ class EvidenceLabeller:
             if quantities:
                 claim = Span(doc, sent.start, sent.end, label="claim")
                 personal = self.label(claim, new + (referring if not inherited else []), inherited, found,
-                                      in_comment, author, last_person, testimony, story)
+                                      in_comment, author, last_person, testimony, story, ties)
                 claims.append(claim)
                 story = personal
             else:
@@ -103,6 +113,15 @@ class EvidenceLabeller:
         return doc
 
     @staticmethod
+    def ties(doc, sent):
+        """{source Span: cue} of the statements in this sentence the `attribution` component tied to a source."""
+        tied = {}
+        for attr in sorted(doc.spans.get(ATTRIBUTIONS, []), key=len):      # the verb's own clause before a sentence
+            if attr._.kind == "report" and attr._.source is not None and attr.start < sent.end and sent.start < attr.end:
+                tied.setdefault(attr._.source, attr._.cue)
+        return tied
+
+    @staticmethod
     def refer_back(claims, later_refs):
         """A figure followed in its paragraph by "This study was…" / "The trial…" comes from that study."""
         for claim in claims:
@@ -116,7 +135,7 @@ class EvidenceLabeller:
             claim._.evidence_cues = [c for c in claim._.evidence_cues if not c.startswith("no source")] + \
                 [f"context:study:{ref.text} (later in the paragraph)"]
 
-    def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story):
+    def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story, ties):
         """Set the claim's evidence, cues, hedged and sources; True if it is a personal account."""
         doc = claim.doc
         cues = []
@@ -132,6 +151,16 @@ class EvidenceLabeller:
         if continues and self.continues_story(claim):
             told = told + ["(the narrator's story goes on)"]
         research = self.research_words(claim, found)
+        # First person inside a quotation is the speaker's voice (guide): an expert or official
+        # speaking of their research or agency is not telling an anecdote.
+        voice = self.quote_speaker(claim) if quoted else None
+        if voice is not None and not in_comment and self.speaks_as_expert(claim, voice):
+            cues.append(f"quote:expert:{voice.text}")
+            first = []
+        story_of = None if (first or hearsay or told or any(s.label_ in RESEARCH_TYPES for s in sources)) \
+            else self.third_person_story(claim)
+        if story_of is not None:
+            told = [story_of.text]
         # Only the sentence's own specific source can outweigh a personal account.
         specific = [s for s in sources if s.label_ in SPECIFIC_TYPES or s.label_ == "study" and CITATION.search(s.text)]
         attributed = list(sources) + list(inherited)
@@ -144,18 +173,23 @@ class EvidenceLabeller:
         if research:
             cues += [f"research:{t}" for t in research]
 
-        records = [source_record(s) for s in sources] + [source_record(s) for s in inherited]
+        records = [source_record(s, cue=ties.get(s)) for s in sources] + [source_record(s) for s in inherited]
         if personal and not specific:
             evidence = "anecdotal"
-            records = [source_record(s) for s in sources]       # a carried study is not the narrator's source
+            records = [source_record(s, cue=ties.get(s)) for s in sources]   # a carried study is not the narrator's
             narrator = None
             if in_comment and author:
-                narrator = {"text": author, "start": None, "end": None, "type": "narrator", "canonical": author}
+                narrator = {"text": author, "start": None, "end": None, "type": "narrator", "canonical": author,
+                            "role": "narrator", "cue": None}
+            elif story_of is not None:
+                narrator = source_record(story_of, "narrator", cue=story_of.root.head.text)
+            elif voice is not None:
+                narrator = source_record(voice, "narrator", cue=ties.get(voice))
             elif (quoted or told) and last_person is not None:
                 narrator = source_record(last_person, "narrator")
             persons = [r for r in records if r["type"] == "person"]
             if narrator is None and persons:
-                narrator = dict(persons[-1], type="narrator")
+                narrator = dict(persons[-1], type="narrator", role="narrator")
             if narrator:
                 records = [r for r in records if r["text"] != narrator["text"]] + [narrator]
                 cues.append(f"narrator:{narrator['text']}")
@@ -188,6 +222,38 @@ class EvidenceLabeller:
                 continue
             words.append(text)
         return words
+
+    @staticmethod
+    def quote_speaker(claim):
+        """The named speaker of the quotation this claim sits in, or None."""
+        for attr in claim.doc.spans.get(ATTRIBUTIONS, []):
+            if attr.label_ == "quote" and attr.start < claim.end and claim.start < attr.end and attr._.source is not None:
+                return attr._.source
+        return None
+
+    def speaks_as_expert(self, claim, speaker):
+        """Expert words around the speaker (outside the quote, in the claim's sentence and the
+        speaker's own) or research words inside the quote ("In our trial, …")."""
+        doc = claim.doc
+        expert = self.expert_words
+        around = [t for t in list(claim) + list(speaker.sent) + list(speaker.root.subtree) if not in_quote(doc, t.i)]
+        if any(t.lower_ in expert for t in around):
+            return True
+        return any(t.lower_ in self.research_cues for t in claim if in_quote(doc, t.i))
+
+    def third_person_story(self, claim):
+        """A named person as the subject of an experience verb ("X, a teacher in Ohio, lost 30
+        pounds"), not described as an expert: the person whose story it is, or None."""
+        for source in claim.doc.spans[SOURCES]:
+            if source.label_ != "person" or not (claim.start <= source.start < claim.end):
+                continue
+            verb = source.root.head if source.root.dep_ in ("nsubj", "nsubjpass") else None
+            if verb is None or verb.lemma_.lower() not in self.experience_verbs:
+                continue
+            described = [t for t in source.root.subtree if not (source.start <= t.i < source.end)]
+            if not any(t.lower_ in self.expert_words for t in described):
+                return source
+        return None
 
     @staticmethod
     def quoted_story(claim):
