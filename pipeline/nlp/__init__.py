@@ -41,8 +41,9 @@ def full_pipeline(model=None):
     nlp.add_pipe("quantities")
     add_source_ruler(nlp)
     nlp.add_pipe("sources")
-    # --- attribution (issue 17): who is tied to which statement ---
-    from . import attribution  # noqa: F401  (registers "attribution")
+    # --- issue 17: who is tied to which statement, what carries over, then the label ---
+    from . import attribution, carryover  # noqa: F401  (register "attribution", "carryover")
     nlp.add_pipe("attribution")
+    nlp.add_pipe("carryover")
     nlp.add_pipe("evidence")
     return nlp

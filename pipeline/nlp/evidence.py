@@ -15,22 +15,18 @@ Why a label was chosen is told by the cue lists in patterns/evidence.yml and
 the order of `label()` below.
 """
 
-import re
-
 from spacy.language import Language
 from spacy.tokens import Span
 
+from .attribution import SPAN_KEY as ATTRIBUTIONS
+from .carryover import CITATION, RESEARCH_TYPES, SPAN_KEY as SCOPES
 from .cues import cue_matcher, find_cues, load_cues
 from .rulefiles import PATTERNS, read_yaml
-from .attribution import SPAN_KEY as ATTRIBUTIONS
 from .quantities import SPAN_KEY as QUANTITIES
 from .sources import SPAN_KEY as SOURCES
 
 CLAIMS = "claims"
-RESEARCH_TYPES = {"journal", "institution", "study"}
 SPECIFIC_TYPES = {"journal", "institution", "publication"}
-CITATION = re.compile(r"\bet al\b|\(\d{4}\)|\b(19|20)\d{2}\b|\bby [A-Z]")
-DEFINITE = re.compile(r"^(the|this|that|these|those|our|my|their)\b", re.I)
 NEGATORS = {"no", "not", "any", "without", "lack", "little"}
 THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"      # curly single quotes double as apostrophes: not counted
@@ -58,6 +54,21 @@ def source_record(span, type_=None, cue=None):
             "type": type_, "canonical": span._.canonical or span.text, "role": role, "cue": cue or span._.cue}
 
 
+def kind_of(source):
+    return source["type"] if isinstance(source, dict) else source.label_
+
+
+def text_of(source):
+    return source["text"] if isinstance(source, dict) else source.text
+
+
+def carried_source(source):
+    """A carried source's record: a Span of this paragraph, or a dict from the paragraph before."""
+    if isinstance(source, dict):
+        return {k: source[k] for k in ("text", "start", "end", "type", "canonical", "role", "cue")}
+    return source_record(source)
+
+
 class EvidenceLabeller:
     def __init__(self, vocab):
         self.cues = load_cues()
@@ -70,70 +81,41 @@ class EvidenceLabeller:
         context = doc._.context or {}
         in_comment = context.get("section") == "comment"
         author = context.get("author")
-        carried = []            # sources of the study this paragraph is describing
         last_person = None      # who speaks, for quotes and "he"/"she" sentences
         testimony = False       # a patient's testimony was introduced in this paragraph
         story = False           # the previous sentence told the narrator's own experience
         claims = []
-        later_refs = []         # (sentence start, "this study"-like mentions in impersonal sentences)
-        for sent in doc.sents:
+        for scope in doc.spans[SCOPES]:
+            sent = scope
             quantities = [q for q in doc.spans[QUANTITIES] if sent.start <= q.start < sent.end]
-            mentions = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end]
-            ties = self.ties(doc, sent)
-            own = [s for s in mentions if s._.attributed]
-            own += [s for s in ties if s not in own]     # "He said …": the named speaker of an earlier sentence
             found = find_cues(self.matcher, sent)
-            # "the study" / "this trial" refer back to the study being described.
-            referring = [s for s in own if s.label_ == "study" and DEFINITE.match(s.text) and not CITATION.search(s.text)]
-            new = [s for s in own if s not in referring]
-            inherited = [] if any(s.label_ != "person" for s in new) else carried
+            new, referring, inherited = scope._.own_sources, scope._.referring, scope._.carried
+            if referring and any(isinstance(s, dict) for s in inherited):
+                inherited = []      # "The study found …" opening a paragraph names its study itself
             if quantities:
                 claim = Span(doc, sent.start, sent.end, label="claim")
                 personal = self.label(claim, new + (referring if not inherited else []), inherited, found,
-                                      in_comment, author, last_person, testimony, story, ties)
+                                      in_comment, author, last_person, testimony, story, scope._.ties)
+                if claim._.evidence == "unattributed" and scope._.later is not None:
+                    self.refer_back(claim, scope._.later)
                 claims.append(claim)
                 story = personal
             else:
                 story = bool(found.get("first_person")) and (in_comment or story)
-            introduces = [s for s in new if s.label_ in RESEARCH_TYPES]
-            personal_sentence = bool(found.get("first_person")) or (quantities and story)
-            if not personal_sentence:
-                if introduces or (new and found.get("research")):
-                    carried = [s for s in new if s.label_ != "person"] or carried
-                elif referring and not carried:
-                    carried = referring[:1]     # "The study enrolled 200. Half got…": a study from before this paragraph
-                if referring:
-                    later_refs.append((sent.start, referring[0]))
-            persons = [s for s in mentions if s.label_ == "person"]
+            persons = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end and s.label_ == "person"]
             if persons:
                 last_person = persons[-1]
             testimony = testimony or bool(found.get("testimony"))
-        self.refer_back(claims, later_refs)
         doc.spans[CLAIMS] = claims
         return doc
 
     @staticmethod
-    def ties(doc, sent):
-        """{source Span: cue} of the statements in this sentence the `attribution` component tied to a source."""
-        tied = {}
-        for attr in sorted(doc.spans.get(ATTRIBUTIONS, []), key=len):      # the verb's own clause before a sentence
-            if attr._.kind == "report" and attr._.source is not None and attr.start < sent.end and sent.start < attr.end:
-                tied.setdefault(attr._.source, attr._.cue)
-        return tied
-
-    @staticmethod
-    def refer_back(claims, later_refs):
+    def refer_back(claim, ref):
         """A figure followed in its paragraph by "This study was…" / "The trial…" comes from that study."""
-        for claim in claims:
-            if claim._.evidence != "unattributed":
-                continue
-            ref = next((mention for start, mention in later_refs if start >= claim.end), None)
-            if ref is None:
-                continue
-            claim._.evidence = "study-backed"
-            claim._.claim_sources = [source_record(ref)]
-            claim._.evidence_cues = [c for c in claim._.evidence_cues if not c.startswith("no source")] + \
-                [f"context:study:{ref.text} (later in the paragraph)"]
+        claim._.evidence = "study-backed"
+        claim._.claim_sources = [source_record(ref)]
+        claim._.evidence_cues = [c for c in claim._.evidence_cues if not c.startswith("no source")] + \
+            [f"context:study:{ref.text} (later in the paragraph)"]
 
     def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story, ties):
         """Set the claim's evidence, cues, hedged and sources; True if it is a personal account."""
@@ -166,14 +148,14 @@ class EvidenceLabeller:
         attributed = list(sources) + list(inherited)
 
         cues += [f"source:{s.label_}:{s.text}" for s in sources]
-        cues += [f"context:{s.label_}:{s.text}" for s in inherited]
+        cues += [f"context:{kind_of(s)}:{text_of(s)}" for s in inherited]
         personal = first or hearsay or told
         if personal:
             cues += [f"first_person:{t}" for t in first] + [f"hearsay:{t}" for t in hearsay] + [f"testimony:{t}" for t in told]
         if research:
             cues += [f"research:{t}" for t in research]
 
-        records = [source_record(s, cue=ties.get(s)) for s in sources] + [source_record(s) for s in inherited]
+        records = [source_record(s, cue=ties.get(s)) for s in sources] + [carried_source(s) for s in inherited]
         if personal and not specific:
             evidence = "anecdotal"
             records = [source_record(s, cue=ties.get(s)) for s in sources]   # a carried study is not the narrator's
