@@ -20,6 +20,7 @@ from . import settings
 from .files import atomic_open, read_jsonl, write_jsonl
 from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
+from .nlp.carryover import continuation_words, opening_continues
 from .nlp.cues import load_cues
 from .records import Quantity, Source, claim_id, machine_claim, record
 from .version import fingerprint
@@ -28,6 +29,7 @@ PROCESSED = ("article", "comment")
 CHUNK_DOCS = 16           # documents a worker takes at once: batches big enough for the model, a steady progress bar
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 RESEARCH_WORD = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(str(w)) for w in load_cues()["research"]), re.I)
+CONTINUES = continuation_words()
 
 
 def paragraphs(text, start, end):
@@ -50,8 +52,10 @@ def plan(documents, texts, every_paragraph=False):
     chosen = []
     for n, (p_start, p_end, context, has_quantity) in enumerate(found):
         following = found[n + 1] if n + 1 < len(found) else None
+        text = texts[context["doc_id"]]
         introduces = following is not None and following[3] and following[2]["thread"] is context["thread"] \
-            and RESEARCH_WORD.search(texts[context["doc_id"]], p_start, p_end) is not None
+            and RESEARCH_WORD.search(text, p_start, p_end) is not None \
+            and opening_continues(text[following[0]:following[1]], CONTINUES)
         if has_quantity or every_paragraph:
             chosen.append((p_start, p_end, context))
         elif introduces:

@@ -61,13 +61,27 @@ def carried_record(span, offset):
             "file_end": offset + span.end_char}
 
 
+def continuation_words(rules=PATTERNS / "carryover.yml"):
+    """Words that make a paragraph's first sentence go on with the research before it."""
+    return {str(w) for w in read_yaml(rules)["forward"]["continues"]} | {str(w) for w in load_cues()["research"]}
+
+
+def opening_continues(text, words=None):
+    """Cheap test (no parse) used by the extract plan: does this paragraph's first sentence
+    hold a continuation word? Only then is the paragraph before it worth the model as context."""
+    words = words or continuation_words()
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].lower()
+    tokens = set(re.findall(r"[\w'-]+", first))
+    return any(w in tokens if " " not in w else w in first for w in words)
+
+
 class CarryOver:
     def __init__(self, vocab, rules):
         self.rules = read_yaml(rules)
         forward = self.rules["forward"]
         self.max_sentences = forward["max_sentences"]
         self.across = forward["across_paragraphs"]
-        self.continues = {str(w) for w in forward["continues"]} | {str(w) for w in load_cues()["research"]}
+        self.continues = continuation_words(rules)
         self.terminators = set(self.rules["terminators"])
         self.definite = re.compile(r"^(%s)\b" % "|".join(self.rules["backward"]["referring"]), re.I)
         self.matcher = cue_matcher(vocab)
@@ -119,8 +133,7 @@ class CarryOver:
 
     def goes_on(self, sent, new, first_person):
         """Does a paragraph's first sentence continue the research of the paragraph before?"""
-        words = {t.lower_ for t in sent} | {sent[i:i + 3].text.lower() for i in range(len(sent))}
-        return not new and not first_person and bool(words & self.continues)
+        return not new and not first_person and opening_continues(sent.text, self.continues)
 
     @staticmethod
     def refer_back(scopes):
