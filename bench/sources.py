@@ -25,7 +25,7 @@ _RELATIVE = Path("shared") / "benchmarks" / "gum_attribution" / "cases.jsonl"   
 DATA = Path(os.environ.get("GUMATTR") or next((p / _RELATIVE for p in (ROOT.parent, ROOT.parent.parent)
                                                if (p / _RELATIVE).exists()), ROOT.parent / _RELATIVE))
 SHOW_MISSES = "--misses" in sys.argv       # tune-half errors, for rule writing
-TARGETS = {"named": 0.75, "pronoun": 0.60, "description": 0.60}
+TARGETS = {("named",): 0.75, ("pronoun", "description"): 0.60}      # issue 17, on each half
 
 
 def half(case):
@@ -76,21 +76,24 @@ def score(case, doc):
         golds = [g for g in case["attributions"]
                  if overlap(claim.start_char, claim.end_char, g["content"]["start"], g["content"]["end"])]
         for gold in golds[:1]:
-            spans = [(s["mention_start"], s["mention_end"]) for s in claim._.claim_sources if s.get("mention_start") is not None]
-            spans += [(s["start"], s["end"]) for s in claim._.claim_sources if s["start"] is not None]
-            claims.append((half(case), case["genre"], hit(spans, gold["speaker"])))
+            spans = [(s["start"], s["end"]) for s in claim._.claim_sources if s["start"] is not None]
+            # a pronoun or description speaker counts through the named source it was resolved to
+            stands_for = [(a._.antecedent.start_char, a._.antecedent.end_char) for a in doc.spans["attributions"]
+                          if a._.antecedent is not None and hit([(a._.speaker.start_char, a._.speaker.end_char)], gold["speaker"])]
+            right = hit(spans, gold["speaker"]) or any(span in spans for span in stands_for)
+            claims.append((half(case), case["genre"], right))
     return rows, claims
 
 
 def table(rows, claims):
-    lines = ["| half | genre | named | pronoun | description | all | claims with gold speaker among sources |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| half | genre | named | pronoun | description | pronoun + description | all "
+             "| claims with gold speaker among sources |", "|---|---|---|---|---|---|---|---|"]
     for h in ("tune", "heldout"):
         for genre in ("news", "interview", "all"):
             sel = [r for r in rows if r[0] == h and genre in (r[1], "all")]
             cells = []
-            for t in ("named", "pronoun", "description", None):
-                part = [r[3] for r in sel if t in (None, r[2])]
+            for t in (("named",), ("pronoun",), ("description",), ("pronoun", "description"), None):
+                part = [r[3] for r in sel if t is None or r[2] in t]
                 cells.append(f"{sum(part) / len(part):.3f} ({sum(part)}/{len(part)})" if part else "-")
             cl = [c[2] for c in claims if c[0] == h and genre in (c[1], "all")]
             cells.append(f"{sum(cl) / len(cl):.3f} ({sum(cl)}/{len(cl)})" if cl else "-")
@@ -116,10 +119,11 @@ def main():
     print(f"gum_attribution: {len(cases)} paragraphs, {len(rows)} attributions "
           f"({Counter(half(c) for c in cases)['tune']} tune / {Counter(half(c) for c in cases)['heldout']} held-out paragraphs)")
     print(table(rows, claims))
-    missed = [t for t, goal in TARGETS.items()
-              if (lambda p: p and sum(p) / len(p) < goal)([r[3] for r in rows if r[0] == "heldout" and r[2] == t])]
-    if missed:
-        print("below target on the held-out half: " + ", ".join(missed))
+    for h in ("tune", "heldout"):
+        for types, goal in TARGETS.items():
+            part = [r[3] for r in rows if r[0] == h and r[2] in types]
+            verdict = "met" if sum(part) / len(part) >= goal else "NOT met"
+            print(f"{h}: {' + '.join(types)} {sum(part) / len(part):.3f} (target {goal}): {verdict}")
     return 0
 
 
