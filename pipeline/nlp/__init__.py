@@ -4,7 +4,8 @@
   abbreviations. No model. Run on every article/comment segment to find where
   quantities are and which abbreviations the document defines.
 - `full_pipeline()`: the trained model (settings.MODEL) + the same components +
-  abbreviations, sources and evidence. Run only on paragraphs with a quantity.
+  abbreviations, sources, attribution, carryover and evidence_label. Run only on
+  paragraphs with a quantity (and a research paragraph right before one, as context).
 """
 
 import warnings
@@ -33,7 +34,7 @@ def rules_pipeline():
 
 @lru_cache(maxsize=1)
 def full_pipeline(model=None):
-    from . import evidence  # noqa: F401  (registers "evidence")
+    from . import evidence  # noqa: F401  (registers "evidence_label")
     from .sources import add_source_ruler
 
     nlp = number_friendly_tokenizer(spacy.load(model or settings.MODEL))
@@ -45,5 +46,5 @@ def full_pipeline(model=None):
     from . import attribution, carryover  # noqa: F401  (register "attribution", "carryover")
     nlp.add_pipe("attribution")
     nlp.add_pipe("carryover")
-    nlp.add_pipe("evidence")
+    nlp.add_pipe("evidence_label")
     return nlp

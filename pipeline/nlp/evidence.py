@@ -1,18 +1,18 @@
-"""@Language.factory("evidence"): each sentence with a quantity becomes a claim.
+"""@Language.factory("evidence_label"): each sentence with a quantity becomes a labelled claim.
 
 Claims are Spans in doc.spans["claims"] with extensions:
   evidence        "study-backed" | "anecdotal" | "unattributed"
   evidence_cues   the cues that decided it, e.g. ["source:journal:The Lancet", "first_person:I"]
   hedged          hedging or negation in the sentence, or an approximate quantity
-  claim_sources   [{"text", "start", "end", "type", "canonical"}] (doc character offsets;
-                  a narrator known only from the comment header has null offsets)
+  claim_sources   [{"text", "start", "end", "type", "canonical", "role", "cue"}] (doc character
+                  offsets; a narrator known only from the comment header has null offsets)
 
-A Doc here is one paragraph, so the carry-over of a study to the sentences
-that go on describing it ends at the paragraph break by construction. An
-unattributed figure followed in its paragraph by "This study…" is given to
-that study (refer_back).
-Why a label was chosen is told by the cue lists in patterns/evidence.yml and
-the order of `label()` below.
+Who is tied to each statement comes from `attribution`, what a sentence inherits
+from `carryover` (doc.spans["scopes"]); this component gathers the facts of a
+claim and picks its label from the ordered decision table in
+patterns/evidence_label.yml (config `table`), with the cue lists of
+patterns/evidence.yml (config `cues`). Records are made from these Spans at the
+edge (pipeline/extract.py).
 """
 
 from spacy.language import Language
@@ -36,9 +36,23 @@ for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", 
     Span.set_extension(_name, default=_default, force=True)
 
 
-@Language.factory("evidence")
-def make_evidence(nlp, name):
-    return EvidenceLabeller(nlp.vocab)
+@Language.factory(
+    "evidence_label",
+    assigns=["doc.spans", "span._.evidence", "span._.evidence_cues", "span._.hedged", "span._.claim_sources"],
+    requires=["doc.spans"],
+    default_config={"table": str(PATTERNS / "evidence_label.yml"), "cues": str(PATTERNS / "evidence.yml"),
+                    "lexicon": str(PATTERNS / "reporting.yml")},
+)
+def make_evidence_label(nlp, name, table, cues, lexicon):
+    return EvidenceLabeller(nlp.vocab, table, cues, lexicon)
+
+
+def decide(rows, facts):
+    """The label of the first row of the decision table whose facts all hold."""
+    for row in rows:
+        if all(not facts[w[4:]] if w.startswith("not ") else facts[w] for w in row["when"]):
+            return row["label"]
+    raise ValueError("evidence_label.yml: no row matched (the last row should have no conditions)")
 
 
 def in_quote(doc, i):
@@ -70,11 +84,12 @@ def carried_source(source):
 
 
 class EvidenceLabeller:
-    def __init__(self, vocab):
-        self.cues = load_cues()
+    def __init__(self, vocab, table, cues, lexicon):
+        self.rows = read_yaml(table)["rows"]
+        self.cues = load_cues(cues)
         self.matcher = cue_matcher(vocab, self.cues)
         self.experience_verbs = set(self.cues["experience_verbs"])
-        self.expert_words = set(read_yaml(PATTERNS / "reporting.yml")["expert_words"])
+        self.expert_words = set(read_yaml(lexicon)["expert_words"])
         self.research_cues = {str(w) for w in self.cues["research"] if " " not in str(w)} | {"tested", "measured"}
 
     def __call__(self, doc):
@@ -156,8 +171,9 @@ class EvidenceLabeller:
             cues += [f"research:{t}" for t in research]
 
         records = [source_record(s, cue=ties.get(s)) for s in sources] + [carried_source(s) for s in inherited]
-        if personal and not specific:
-            evidence = "anecdotal"
+        evidence = decide(self.rows, {"personal": bool(personal), "specific_source": bool(specific),
+                                      "attributed": bool(attributed), "research_word": bool(research)})
+        if evidence == "anecdotal":
             records = [source_record(s, cue=ties.get(s)) for s in sources]   # a carried study is not the narrator's
             narrator = None
             if in_comment and author:
@@ -175,10 +191,7 @@ class EvidenceLabeller:
             if narrator:
                 records = [r for r in records if r["text"] != narrator["text"]] + [narrator]
                 cues.append(f"narrator:{narrator['text']}")
-        elif attributed or research:
-            evidence = "study-backed"
-        else:
-            evidence = "unattributed"
+        elif evidence == "unattributed":
             cues.append("no source and no personal experience")
 
         hedges = [t for t, _ in found.get("hedges", [])] + [t for t, _ in found.get("negations", [])]
