@@ -63,7 +63,7 @@ class Source:
     canonical: str | None = _f(_OPT_STR, yaml="machine", required=False)
     # What the source is to the figure (vocab.SOURCE_ROLES) and the reporting word or
     # phrase that ties it to the figure ("said", "according to", "poll"), null when none.
-    role: str | None = _f(_enum(vocab.SOURCE_ROLES, null=True), required=False)
+    role: str | None = _f(_enum(vocab.SOURCE_ROLES, null=True), yaml="machine", required=False)
     cue: str | None = _f(_OPT_STR, yaml="machine", required=False)
 
 

@@ -40,3 +40,35 @@ def test_tuned(tmp_path, case):
 @pytest.mark.parametrize("case", list(cases("heldout")))
 def test_heldout(tmp_path, case):
     check(tmp_path, case)
+
+
+def test_id_stays_a_word_but_id_with_apostrophe_still_splits():
+    import spacy
+
+    from pipeline.nlp.tokenizer import number_friendly_tokenizer
+    nlp = number_friendly_tokenizer(spacy.blank("en"))
+    assert [t.text for t in nlp("the studio id Software")] == ["the", "studio", "id", "Software"]
+    assert [t.text for t in nlp("I'd say so")][:2] == ["I", "'d"]
+
+
+def test_the_antecedent_resolver_is_a_config_seam():
+    """A coreference component can replace the salience rule by naming its own registered resolver."""
+    import spacy
+
+    from pipeline import settings
+    from pipeline.nlp import full_pipeline
+    from pipeline.nlp.sources import add_source_ruler
+
+    @spacy.registry.misc("test_no_antecedent.v1")
+    def make_none():
+        return lambda doc, mention, lexicon, sources: None
+
+    text = "Dr. Omar Haddad runs the sleep laboratory. He said 30% of the students slept badly."
+    default = full_pipeline()(text)
+    assert [a._.antecedent.text for a in default.spans["attributions"] if a._.speaker.text == "He"] == ["Omar Haddad"]
+    nlp = spacy.load(settings.MODEL)
+    add_source_ruler(nlp)
+    nlp.add_pipe("sources")
+    nlp.add_pipe("attribution", config={"resolver": {"@misc": "test_no_antecedent.v1"}})
+    plugged = nlp(text)
+    assert [a._.antecedent for a in plugged.spans["attributions"] if a._.speaker.text == "He"] == [None]
