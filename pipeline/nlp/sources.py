@@ -59,6 +59,8 @@ class SourceFinder:
         abbreviations = context.get("abbreviations") or {}
         candidates = []
         for span in doc.spans.get(RULER_KEY, []):
+            if span.id_ == "named-trial" and looks_institutional(abbreviations.get(doc[span.start].text, "")):
+                continue        # "a NIDA survey": NIDA is the institution behind it, not the survey's name
             start, end = self.trim(span)
             if end > start:
                 candidates.append((0, Span(doc, start, end, label=span.label_)))
