@@ -188,7 +188,7 @@ class Attribution:
             content = self.content(doc, cue, speaker, rule.get("content", "clause"))
             found.append({"start": content.start, "end": content.end, "label": rule["id"], "speaker": speaker,
                           "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": rule.get("kind", "report"),
-                          "frames": self.frames_only(cue, speaker) and rule["id"] == "x-said"})
+                          "frames": self.frames_only(cue) and rule["id"] == "x-said"})
         return found
 
     @staticmethod
@@ -260,7 +260,7 @@ class Attribution:
         return found
 
     @staticmethod
-    def frames_only(cue, speaker):
+    def frames_only(cue):
         """A reporting verb with no statement of its own ("That was how X put it", "he said.")."""
         return not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in cue.children) and cue.dep_ != "parataxis"
 

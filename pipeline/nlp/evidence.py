@@ -18,7 +18,7 @@ edge (pipeline/extract.py).
 from spacy.language import Language
 from spacy.tokens import Span
 
-from .attribution import SPAN_KEY as ATTRIBUTIONS
+from .attribution import SOURCE_TYPE_ROLE, SPAN_KEY as ATTRIBUTIONS
 from .carryover import CITATION, RESEARCH_TYPES, SPAN_KEY as SCOPES
 from .cues import cue_matcher, find_cues, load_cues
 from .rulefiles import PATTERNS, read_yaml
@@ -30,7 +30,6 @@ SPECIFIC_TYPES = {"journal", "institution", "publication"}
 NEGATORS = {"no", "not", "any", "without", "lack", "little"}
 THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"      # curly single quotes double as apostrophes: not counted
-ROLE_OF_TYPE = {"journal": "publication", "publication": "publication", "study": "research", "narrator": "narrator"}
 
 for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", None), ("claim_sources", None)):
     Span.set_extension(_name, default=_default, force=True)
@@ -63,7 +62,7 @@ def in_quote(doc, i):
 
 def source_record(span, type_=None, cue=None):
     type_ = type_ or span.label_
-    role = "narrator" if type_ == "narrator" else (span._.role or ROLE_OF_TYPE.get(type_, "speaker"))
+    role = "narrator" if type_ == "narrator" else (span._.role or SOURCE_TYPE_ROLE.get(type_, "speaker"))
     return {"text": span.text, "start": span.start_char, "end": span.end_char,
             "type": type_, "canonical": span._.canonical or span.text, "role": role, "cue": cue or span._.cue}
 
