@@ -49,6 +49,8 @@ for _name in ("speaker", "antecedent", "source", "cue", "role", "kind"):
 def load_lexicon(path):
     lexicon = dict(read_yaml(path))
     lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
+    lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
+    lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
     return lexicon
 
 
@@ -135,6 +137,7 @@ def make_attribution(nlp, name, lexicon, patterns, resolver):
 class Attribution:
     def __init__(self, vocab, lexicon, patterns, resolver):
         self.lexicon = load_lexicon(lexicon)
+        self.speech = set(self.lexicon["speech"])
         self.resolve = resolver
         self.rules = {}
         self.matcher = DependencyMatcher(vocab)
@@ -186,9 +189,12 @@ class Attribution:
             seen.add((cue.i, head.i))
             speaker = self.mention(doc, head, sources)
             content = self.content(doc, cue, speaker, rule.get("content", "clause"))
+            kind = rule.get("kind", "report")
+            if kind == "by_lemma":          # one pattern for all reporting verbs: the matcher is the costly part
+                kind = "cognition" if cue.lemma_ in self.lexicon["cognition_only"] else "report"
             found.append({"start": content.start, "end": content.end, "label": rule["id"], "speaker": speaker,
-                          "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": rule.get("kind", "report"),
-                          "frames": self.frames_only(cue) and rule["id"] == "x-said"})
+                          "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": kind,
+                          "frames": self.frames_only(cue) and cue.lemma_ in self.speech})
         return found
 
     @staticmethod

@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from .attribution import SPAN_KEY as ATTRIBUTIONS
-from .cues import cue_matcher, find_cues, load_cues
+from .cues import cue_matcher, find_cues
 from .rulefiles import PATTERNS, read_yaml
 from .sources import SPAN_KEY as SOURCES
 
@@ -63,7 +63,7 @@ def carried_record(span, offset):
 
 def continuation_words(rules=PATTERNS / "carryover.yml"):
     """Words that make a paragraph's first sentence go on with the research before it."""
-    return {str(w) for w in read_yaml(rules)["forward"]["continues"]} | {str(w) for w in load_cues()["research"]}
+    return {str(w) for w in read_yaml(rules)["forward"]["continues"]}
 
 
 def opening_continues(text, words=None):
