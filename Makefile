@@ -18,7 +18,7 @@ DOCS   := $(if $(wildcard $(CORPUS)/.),$(wildcard $(CORPUS)/*.txt $(CORPUS)/*.ht
 ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
 REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report fetch install lock clean browser
+.PHONY: extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report bench-sources fetch install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
@@ -90,6 +90,9 @@ bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then sco
 # The report for 100,000 synthetic claims: index and page sizes, build time (about a minute).
 bench-report: $(STAMP)
 	$(PY) bench/report_speed.py
+
+bench-sources: $(STAMP)  ## attribution against GUM's gold speakers (tune and held-out halves)
+	$(PY) bench/sources.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

@@ -20,12 +20,16 @@ from . import settings
 from .files import atomic_open, read_jsonl, write_jsonl
 from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
+from .nlp.carryover import continuation_words, opening_continues
+from .nlp.cues import load_cues
 from .records import Quantity, Source, claim_id, machine_claim, record
 from .version import fingerprint
 
 PROCESSED = ("article", "comment")
 CHUNK_DOCS = 16           # documents a worker takes at once: batches big enough for the model, a steady progress bar
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
+RESEARCH_WORD = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(str(w)) for w in load_cues()["research"]), re.I)
+CONTINUES = continuation_words()
 
 
 def paragraphs(text, start, end):
@@ -41,9 +45,22 @@ def paragraphs(text, start, end):
 
 def plan(documents, texts, every_paragraph=False):
     """The paragraphs worth the model: those where the rules pipeline found a quantity
-    (every_paragraph keeps the others too, for the bench and a test)."""
-    return [(p_start, p_end, context) for p_start, p_end, context, has_quantity in all_paragraphs(documents, texts)
-            if has_quantity or every_paragraph]
+    (every_paragraph keeps the others too, for the bench and a test), and, as context
+    only, a paragraph right before one of them that names research (its study may carry
+    over into the figures of the next paragraph: component `carryover`)."""
+    found = all_paragraphs(documents, texts)
+    chosen = []
+    for n, (p_start, p_end, context, has_quantity) in enumerate(found):
+        following = found[n + 1] if n + 1 < len(found) else None
+        text = texts[context["doc_id"]]
+        introduces = following is not None and following[3] and following[2]["thread"] is context["thread"] \
+            and RESEARCH_WORD.search(text, p_start, p_end) is not None \
+            and opening_continues(text[following[0]:following[1]], CONTINUES)
+        if has_quantity or every_paragraph:
+            chosen.append((p_start, p_end, context))
+        elif introduces:
+            chosen.append((p_start, p_end, dict(context, context_only=True)))
+    return chosen
 
 
 def all_paragraphs(documents, texts):
@@ -63,10 +80,15 @@ def all_paragraphs(documents, texts):
         hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
         for p_start, p_end in paragraphs(texts[record["doc_id"]], seg["start"], seg["end"]):
             found.append((p_start, p_end, record["doc_id"], seg, any(p_start <= h < p_end for h in hits)))
-    return [(p_start, p_end, {"doc_id": doc_id, "section": seg["kind"], "offset": p_start,
-                              "author": seg.get("author"), "comment_index": seg.get("index"),
-                              "abbreviations": abbreviations[doc_id]}, has_quantity)
-            for p_start, p_end, doc_id, seg, has_quantity in found]
+    threads, numbers = {}, {}        # per document: the carry-over state its paragraphs share, paragraph count
+    result = []
+    for p_start, p_end, doc_id, seg, has_quantity in found:
+        numbers[doc_id] = numbers.get(doc_id, -1) + 1
+        result.append((p_start, p_end, {"doc_id": doc_id, "section": seg["kind"], "offset": p_start,
+                                        "author": seg.get("author"), "comment_index": seg.get("index"),
+                                        "abbreviations": abbreviations[doc_id], "paragraph": numbers[doc_id], "segment": seg["start"],
+                                        "thread": threads.setdefault(doc_id, {})}, has_quantity))
+    return result
 
 
 def trimmed(text, start, end):
@@ -79,6 +101,8 @@ def claim_records(doc, context, text, seen):
     """Claims of one processed paragraph as JSON-ready dicts, offsets into the file text."""
     offset = context["offset"]
     records = []
+    if context.get("context_only"):
+        return records
     for claim in doc.spans["claims"]:
         start, end = trimmed(text, offset + claim.start_char, offset + claim.end_char)
         sentence = text[start:end]
@@ -94,7 +118,8 @@ def claim_records(doc, context, text, seen):
             sources.append(record(Source(text=text[offset + s["start"]:offset + s["end"]] if located else s["text"],
                                          start=offset + s["start"] if located else None,
                                          end=offset + s["end"] if located else None,
-                                         type=s["type"], canonical=s["canonical"])))
+                                         type=s["type"], canonical=s["canonical"],
+                                         role=s.get("role"), cue=s.get("cue"))))
         records.append(machine_claim(
             id=claim_id(context["doc_id"], sentence, seen), doc_id=context["doc_id"], text=sentence,
             start=start, end=end, section=context["section"],

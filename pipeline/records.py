@@ -61,6 +61,10 @@ class Source:
     end: int | None = _f(_END)
     type: str = _f(_enum(vocab.SOURCE_TYPES))
     canonical: str | None = _f(_OPT_STR, yaml="machine", required=False)
+    # What the source is to the figure (vocab.SOURCE_ROLES) and the reporting word or
+    # phrase that ties it to the figure ("said", "according to", "poll"), null when none.
+    role: str | None = _f(_enum(vocab.SOURCE_ROLES, null=True), yaml="machine", required=False)
+    cue: str | None = _f(_OPT_STR, yaml="machine", required=False)
 
 
 @dataclass
@@ -109,7 +113,7 @@ def record(obj):
 
 
 # Optional for annotators' records, but the machine always writes them.
-_ALWAYS_WRITTEN = {"iso_duration", "rule", "canonical"}
+_ALWAYS_WRITTEN = {"iso_duration", "rule", "canonical", "role", "cue"}
 
 
 def _schema(cls):

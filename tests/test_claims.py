@@ -50,7 +50,8 @@ def test_comment_first_person_is_anecdotal_with_author_as_narrator(tmp_path):
     claims = claims_of(tmp_path, "Nothing here.", comments=[("Maria", "I took 20 mg twice a day for three weeks.")])
     c = claim(claims, "I took 20 mg")
     assert c["evidence"] == "anecdotal" and c["section"] == "comment" and c["author"] == "Maria"
-    assert {"text": "Maria", "start": None, "end": None, "type": "narrator", "canonical": "Maria"} in c["sources"]
+    assert {"text": "Maria", "start": None, "end": None, "type": "narrator", "canonical": "Maria",
+            "role": "narrator", "cue": None} in c["sources"]
     assert "first_person:I" in c["evidence_cues"]
 
 

@@ -10,7 +10,8 @@ COLUMNS = ["doc_id", "claim_id", "link_id", "section", "author", "comment_index"
 
 def rows(records, link_ids):
     for claim in records:
-        sources = "; ".join(f"{s['text']} ({s['type']})" for s in claim["sources"])
+        sources = "; ".join(f"{s['text']} ({s['type']}{', ' + s['role'] if s.get('role') else ''})"
+                            for s in claim["sources"])
         for q in claim["quantities"]:
             yield {"doc_id": claim["doc_id"], "claim_id": claim["id"], "link_id": link_ids.get(claim["id"]),
                    "section": claim["section"],

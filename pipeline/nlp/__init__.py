@@ -4,7 +4,8 @@
   abbreviations. No model. Run on every article/comment segment to find where
   quantities are and which abbreviations the document defines.
 - `full_pipeline()`: the trained model (settings.MODEL) + the same components +
-  abbreviations, sources and evidence. Run only on paragraphs with a quantity.
+  abbreviations, sources, attribution, carryover and evidence_label. Run only on
+  paragraphs with a quantity (and a research paragraph right before one, as context).
 
 Which components each holds, their order and their rule files: config.cfg.
 """
@@ -73,7 +74,7 @@ def rules_pipeline():
 
 @lru_cache(maxsize=1)
 def full_pipeline(model=None):
-    from . import evidence, sources  # noqa: F401  (register "sources", "evidence")
+    from . import attribution, carryover, evidence, sources  # noqa: F401  (register the factories)
 
     return add_components(number_friendly_tokenizer(spacy.load(model or settings.MODEL)), "claims")
 

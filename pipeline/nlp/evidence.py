@@ -1,34 +1,32 @@
-"""@Language.factory("evidence"): each sentence with a quantity becomes a claim.
+"""@Language.factory("evidence_label"): each sentence with a quantity becomes a labelled claim.
 
 Claims are Spans in doc.spans["claims"] with extensions:
   evidence        "study-backed" | "anecdotal" | "unattributed"
   evidence_cues   the cues that decided it, e.g. ["source:journal:The Lancet", "first_person:I"]
   hedged          hedging or negation in the sentence, or an approximate quantity
-  claim_sources   [{"text", "start", "end", "type", "canonical"}] (doc character offsets;
-                  a narrator known only from the comment header has null offsets)
+  claim_sources   [{"text", "start", "end", "type", "canonical", "role", "cue"}] (doc character
+                  offsets; a narrator known only from the comment header has null offsets)
 
-A Doc here is one paragraph, so the carry-over of a study to the sentences
-that go on describing it ends at the paragraph break by construction. An
-unattributed figure followed in its paragraph by "This study…" is given to
-that study (refer_back).
-Why a label was chosen is told by the cue lists in patterns/evidence.yml and
-the order of `label()` below.
+Who is tied to each statement comes from `attribution`, what a sentence inherits
+from `carryover` (doc.spans["scopes"]); this component gathers the facts of a
+claim and picks its label from the ordered decision table in
+patterns/evidence_label.yml (config `table`), with the cue lists of
+patterns/evidence.yml (config `cues`). Records are made from these Spans at the
+edge (pipeline/extract.py).
 """
-
-import re
 
 from spacy.language import Language
 from spacy.tokens import Span
 
+from .attribution import SOURCE_TYPE_ROLE, SPAN_KEY as ATTRIBUTIONS
+from .carryover import CITATION, RESEARCH_TYPES, SPAN_KEY as SCOPES
 from .cues import cue_matcher, find_cues, load_cues
+from .rulefiles import PATTERNS, read_yaml
 from .quantities import SPAN_KEY as QUANTITIES
 from .sources import SPAN_KEY as SOURCES
 
 CLAIMS = "claims"
-RESEARCH_TYPES = {"journal", "institution", "study"}
 SPECIFIC_TYPES = {"journal", "institution", "publication"}
-CITATION = re.compile(r"\bet al\b|\(\d{4}\)|\b(19|20)\d{2}\b|\bby [A-Z]")
-DEFINITE = re.compile(r"^(the|this|that|these|those|our|my|their)\b", re.I)
 NEGATORS = {"no", "not", "any", "without", "lack", "little"}
 THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"      # curly single quotes double as apostrophes: not counted
@@ -37,9 +35,23 @@ for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", 
     Span.set_extension(_name, default=_default, force=True)
 
 
-@Language.factory("evidence")
-def make_evidence(nlp, name):
-    return EvidenceLabeller(nlp.vocab)
+@Language.factory(
+    "evidence_label",
+    assigns=["doc.spans", "span._.evidence", "span._.evidence_cues", "span._.hedged", "span._.claim_sources"],
+    requires=["doc.spans"],
+    default_config={"table": str(PATTERNS / "evidence_label.yml"), "cues": str(PATTERNS / "evidence.yml"),
+                    "lexicon": str(PATTERNS / "reporting.yml")},
+)
+def make_evidence_label(nlp, name, table, cues, lexicon):
+    return EvidenceLabeller(nlp.vocab, table, cues, lexicon)
+
+
+def decide(rows, facts):
+    """The label of the first row of the decision table whose facts all hold."""
+    for row in rows:
+        if all(not facts[w[4:]] if w.startswith("not ") else facts[w] for w in row["when"]):
+            return row["label"]
+    raise ValueError("evidence_label.yml: no row matched (the last row should have no conditions)")
 
 
 def in_quote(doc, i):
@@ -48,75 +60,78 @@ def in_quote(doc, i):
     return before.count(OPEN_QUOTE) > before.count(CLOSE_QUOTE) or before.count('"') % 2 == 1
 
 
-def source_record(span, type_=None):
+def source_record(span, type_=None, cue=None):
+    type_ = type_ or span.label_
+    role = "narrator" if type_ == "narrator" else (span._.role or SOURCE_TYPE_ROLE.get(type_, "speaker"))
     return {"text": span.text, "start": span.start_char, "end": span.end_char,
-            "type": type_ or span.label_, "canonical": span._.canonical or span.text}
+            "type": type_, "canonical": span._.canonical or span.text, "role": role, "cue": cue or span._.cue}
+
+
+def kind_of(source):
+    return source["type"] if isinstance(source, dict) else source.label_
+
+
+def text_of(source):
+    return source["text"] if isinstance(source, dict) else source.text
+
+
+def carried_source(source):
+    """A carried source's record: a Span of this paragraph, or a dict from the paragraph before."""
+    if isinstance(source, dict):
+        return {k: source[k] for k in ("text", "start", "end", "type", "canonical", "role", "cue")}
+    return source_record(source)
 
 
 class EvidenceLabeller:
-    def __init__(self, vocab):
-        self.cues = load_cues()
+    def __init__(self, vocab, table, cues, lexicon):
+        self.rows = read_yaml(table)["rows"]
+        self.cues = load_cues(cues)
         self.matcher = cue_matcher(vocab, self.cues)
+        self.experience_verbs = set(self.cues["experience_verbs"])
+        self.expert_words = set(read_yaml(lexicon)["expert_words"])
+        self.research_cues = {str(w) for w in self.cues["research"] if " " not in str(w)} | {"tested", "measured"}
 
     def __call__(self, doc):
         context = doc._.context or {}
         in_comment = context.get("section") == "comment"
         author = context.get("author")
-        carried = []            # sources of the study this paragraph is describing
         last_person = None      # who speaks, for quotes and "he"/"she" sentences
         testimony = False       # a patient's testimony was introduced in this paragraph
         story = False           # the previous sentence told the narrator's own experience
         claims = []
-        later_refs = []         # (sentence start, "this study"-like mentions in impersonal sentences)
-        for sent in doc.sents:
+        for scope in doc.spans[SCOPES]:
+            sent = scope
             quantities = [q for q in doc.spans[QUANTITIES] if sent.start <= q.start < sent.end]
-            mentions = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end]
-            own = [s for s in mentions if s._.attributed]
             found = find_cues(self.matcher, sent)
-            # "the study" / "this trial" refer back to the study being described.
-            referring = [s for s in own if s.label_ == "study" and DEFINITE.match(s.text) and not CITATION.search(s.text)]
-            new = [s for s in own if s not in referring]
-            inherited = [] if any(s.label_ != "person" for s in new) else carried
+            new, referring, inherited = scope._.own_sources, scope._.referring, scope._.carried
+            if referring and any(isinstance(s, dict) for s in inherited):
+                inherited = []      # "The study found …" opening a paragraph names its study itself
             if quantities:
                 claim = Span(doc, sent.start, sent.end, label="claim")
                 personal = self.label(claim, new + (referring if not inherited else []), inherited, found,
-                                      in_comment, author, last_person, testimony, story)
+                                      in_comment, author, last_person, testimony, story, scope._.ties)
+                if claim._.evidence == "unattributed" and scope._.later is not None:
+                    self.refer_back(claim, scope._.later)
                 claims.append(claim)
                 story = personal
             else:
                 story = bool(found.get("first_person")) and (in_comment or story)
-            introduces = [s for s in new if s.label_ in RESEARCH_TYPES]
-            personal_sentence = bool(found.get("first_person")) or (quantities and story)
-            if not personal_sentence:
-                if introduces or (new and found.get("research")):
-                    carried = [s for s in new if s.label_ != "person"] or carried
-                elif referring and not carried:
-                    carried = referring[:1]     # "The study enrolled 200. Half got…": a study from before this paragraph
-                if referring:
-                    later_refs.append((sent.start, referring[0]))
-            persons = [s for s in mentions if s.label_ == "person"]
+            persons = [s for s in doc.spans[SOURCES] if sent.start <= s.start < sent.end and s.label_ == "person"]
             if persons:
                 last_person = persons[-1]
             testimony = testimony or bool(found.get("testimony"))
-        self.refer_back(claims, later_refs)
         doc.spans[CLAIMS] = claims
         return doc
 
     @staticmethod
-    def refer_back(claims, later_refs):
+    def refer_back(claim, ref):
         """A figure followed in its paragraph by "This study was…" / "The trial…" comes from that study."""
-        for claim in claims:
-            if claim._.evidence != "unattributed":
-                continue
-            ref = next((mention for start, mention in later_refs if start >= claim.end), None)
-            if ref is None:
-                continue
-            claim._.evidence = "study-backed"
-            claim._.claim_sources = [source_record(ref)]
-            claim._.evidence_cues = [c for c in claim._.evidence_cues if not c.startswith("no source")] + \
-                [f"context:study:{ref.text} (later in the paragraph)"]
+        claim._.evidence = "study-backed"
+        claim._.claim_sources = [source_record(ref)]
+        claim._.evidence_cues = [c for c in claim._.evidence_cues if not c.startswith("no source")] + \
+            [f"context:study:{ref.text} (later in the paragraph)"]
 
-    def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story):
+    def label(self, claim, sources, inherited, found, in_comment, author, last_person, testimony, story, ties):
         """Set the claim's evidence, cues, hedged and sources; True if it is a personal account."""
         doc = claim.doc
         cues = []
@@ -132,37 +147,50 @@ class EvidenceLabeller:
         if continues and self.continues_story(claim):
             told = told + ["(the narrator's story goes on)"]
         research = self.research_words(claim, found)
+        # First person inside a quotation is the speaker's voice (guide): an expert or official
+        # speaking of their research or agency is not telling an anecdote.
+        voice = self.quote_speaker(claim) if quoted else None
+        if voice is not None and not in_comment and self.speaks_as_expert(claim, voice):
+            cues.append(f"quote:expert:{voice.text}")
+            first = []
+        story_of = None if (first or hearsay or told or any(s.label_ in RESEARCH_TYPES for s in sources)) \
+            else self.third_person_story(claim)
+        if story_of is not None:
+            told = [story_of.text]
         # Only the sentence's own specific source can outweigh a personal account.
         specific = [s for s in sources if s.label_ in SPECIFIC_TYPES or s.label_ == "study" and CITATION.search(s.text)]
         attributed = list(sources) + list(inherited)
 
         cues += [f"source:{s.label_}:{s.text}" for s in sources]
-        cues += [f"context:{s.label_}:{s.text}" for s in inherited]
+        cues += [f"context:{kind_of(s)}:{text_of(s)}" for s in inherited]
         personal = first or hearsay or told
         if personal:
             cues += [f"first_person:{t}" for t in first] + [f"hearsay:{t}" for t in hearsay] + [f"testimony:{t}" for t in told]
         if research:
             cues += [f"research:{t}" for t in research]
 
-        records = [source_record(s) for s in sources] + [source_record(s) for s in inherited]
-        if personal and not specific:
-            evidence = "anecdotal"
-            records = [source_record(s) for s in sources]       # a carried study is not the narrator's source
+        records = [source_record(s, cue=ties.get(s)) for s in sources] + [carried_source(s) for s in inherited]
+        evidence = decide(self.rows, {"personal": bool(personal), "specific_source": bool(specific),
+                                      "attributed": bool(attributed), "research_word": bool(research)})
+        if evidence == "anecdotal":
+            records = [source_record(s, cue=ties.get(s)) for s in sources]   # a carried study is not the narrator's
             narrator = None
             if in_comment and author:
-                narrator = {"text": author, "start": None, "end": None, "type": "narrator", "canonical": author}
+                narrator = {"text": author, "start": None, "end": None, "type": "narrator", "canonical": author,
+                            "role": "narrator", "cue": None}
+            elif story_of is not None:
+                narrator = source_record(story_of, "narrator", cue=story_of.root.head.text)
+            elif voice is not None:
+                narrator = source_record(voice, "narrator", cue=ties.get(voice))
             elif (quoted or told) and last_person is not None:
                 narrator = source_record(last_person, "narrator")
             persons = [r for r in records if r["type"] == "person"]
             if narrator is None and persons:
-                narrator = dict(persons[-1], type="narrator")
+                narrator = dict(persons[-1], type="narrator", role="narrator")
             if narrator:
                 records = [r for r in records if r["text"] != narrator["text"]] + [narrator]
                 cues.append(f"narrator:{narrator['text']}")
-        elif attributed or research:
-            evidence = "study-backed"
-        else:
-            evidence = "unattributed"
+        elif evidence == "unattributed":
             cues.append("no source and no personal experience")
 
         hedges = [t for t, _ in found.get("hedges", [])] + [t for t, _ in found.get("negations", [])]
@@ -188,6 +216,38 @@ class EvidenceLabeller:
                 continue
             words.append(text)
         return words
+
+    @staticmethod
+    def quote_speaker(claim):
+        """The named speaker of the quotation this claim sits in, or None."""
+        for attr in claim.doc.spans.get(ATTRIBUTIONS, []):
+            if attr.label_ == "quote" and attr.start < claim.end and claim.start < attr.end and attr._.source is not None:
+                return attr._.source
+        return None
+
+    def speaks_as_expert(self, claim, speaker):
+        """Expert words around the speaker (outside the quote, in the claim's sentence and the
+        speaker's own) or research words inside the quote ("In our trial, …")."""
+        doc = claim.doc
+        expert = self.expert_words
+        around = [t for t in list(claim) + list(speaker.sent) + list(speaker.root.subtree) if not in_quote(doc, t.i)]
+        if any(t.lower_ in expert for t in around):
+            return True
+        return any(t.lower_ in self.research_cues for t in claim if in_quote(doc, t.i))
+
+    def third_person_story(self, claim):
+        """A named person as the subject of an experience verb ("X, a teacher in Ohio, lost 30
+        pounds"), not described as an expert: the person whose story it is, or None."""
+        for source in claim.doc.spans[SOURCES]:
+            if source.label_ != "person" or not (claim.start <= source.start < claim.end):
+                continue
+            verb = source.root.head if source.root.dep_ in ("nsubj", "nsubjpass") else None
+            if verb is None or verb.lemma_.lower() not in self.experience_verbs:
+                continue
+            described = [t for t in source.root.subtree if not (source.start <= t.i < source.end)]
+            if not any(t.lower_ in self.expert_words for t in described):
+                return source
+        return None
 
     @staticmethod
     def quoted_story(claim):

@@ -14,7 +14,6 @@ Institute of Mental Health" one source (Span._.canonical).
 """
 
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher
 from spacy.tokens import Doc, Span
 
 from .rulefiles import PATTERNS, prefer, read_rules
@@ -23,7 +22,7 @@ from .rulefiles import PATTERNS, prefer, read_rules
 SPAN_KEY = "sources"
 RULER_KEY = "source_mentions"
 STUDY_HEADS = {"study", "studies", "trial", "trials", "meta-analysis", "meta-study", "review", "reviews", "survey",
-               "analysis", "experiment", "investigation", "research"}
+               "surveys", "poll", "polls", "cohort", "census", "analysis", "experiment", "investigation", "research"}
 INSTITUTION_WORDS = {"university", "institute", "institutes", "association", "clinic", "hospital", "center", "centre",
                      "administration", "agency", "organization", "organisation", "foundation", "council", "society",
                      "college", "school", "network", "academy", "ministry", "department", "force", "authority"}
@@ -31,7 +30,7 @@ TRIM_START = {"the", "a", "an", "journal", "in", "of"}
 TRIM_END = {"journal", "'s", "’s"}
 
 Span.set_extension("canonical", default=None, force=True)
-Span.set_extension("attributed", default=False, force=True)   # the parse ties it to a statement
+Span.set_extension("attributed", default=False, force=True)   # tied to a statement (component "attribution")
 Doc.set_extension("context", default=None, force=True)
 
 
@@ -46,39 +45,15 @@ def looks_institutional(name):
 
 class SourceFinder:
     def __init__(self, vocab):
-        self.attribution = DependencyMatcher(vocab)
-        for rule in read_rules(PATTERNS / "attribution.jsonl"):
-            self.attribution.add(rule["id"], [rule["pattern"]])
-
-    def attributed_tokens(self, doc):
-        """Token indices the parse names as who a statement comes from."""
-        if not doc.has_annotation("DEP"):
-            return set()
-        tokens = set()
-        for match_id, token_ids in self.attribution(doc):
-            pattern = self.attribution.get(match_id)[1][0]
-            for spec, i in zip(pattern, token_ids):
-                if spec["RIGHT_ID"] == "source":
-                    tokens.add(i)
-        return tokens
-
-    def is_attributed(self, span, tokens, kept):
-        if span.label_ in ("journal", "study"):
-            return True
-        token = span.root
-        for _ in range(3):          # "Ann Lee, MD, of the NIMH": NIMH hangs off an attributed person
-            if token.i in tokens or any(k.start <= token.i < k.end and k._.attributed for k in kept if k != span):
-                return True
-            if token.head is token:
-                break
-            token = token.head
-        return any(t.i in tokens for t in span)
+        self.vocab = vocab
 
     def __call__(self, doc):
         context = doc._.context or {}
         abbreviations = context.get("abbreviations") or {}
         candidates = []
         for span in doc.spans.get(RULER_KEY, []):
+            if span.id_ == "named-trial" and looks_institutional(abbreviations.get(doc[span.start].text, "")):
+                continue        # "a NIDA survey": NIDA is the institution behind it, not the survey's name
             start, end = self.trim(span)
             if end > start:
                 candidates.append((0, Span(doc, start, end, label=span.label_)))
@@ -98,10 +73,9 @@ class SourceFinder:
         # Most specific first ("NIMH" over "a small 2006 NIMH study"), then the longest.
         candidates.sort(key=lambda c: (c[0], -(c[1].end - c[1].start), c[1].start))
         chosen = sorted(prefer([span for _, span in candidates]), key=lambda s: s.start)
-        tokens = self.attributed_tokens(doc)
-        for span in sorted(chosen, key=lambda s: s.label_ not in ("journal", "study")):
+        for span in chosen:
             span._.canonical = abbreviations.get(span.text, span.text)
-            span._.attributed = self.is_attributed(span, tokens, chosen)
+            span._.attributed = span.label_ in ("journal", "study")      # the rest: component "attribution"
         doc.spans[SPAN_KEY] = chosen
         return doc
 

@@ -17,10 +17,16 @@ EXTRA_INFIXES = [
 URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$", re.IGNORECASE)
 
 
+# spaCy's exceptions read "id" as "I'd" -> "i" + "d": a first-person "i" in "id Software"
+# or "the id and the ego". Without the apostrophe, "id" is a word ("Id" and "I'd" stay split).
+DROPPED_SPECIAL_CASES = ("id",)
+
+
 def number_friendly_tokenizer(nlp):
     infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.url_match = URL.match
+    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if k not in DROPPED_SPECIAL_CASES}
     return nlp
 
 

@@ -1,0 +1,371 @@
+"""@Language.factory("attribution"): who each statement comes from.
+
+Results, as Spans:
+  doc.spans["attributions"]  one Span per attributed statement (the content: the
+                             reporting verb's clause, or one sentence of a quote), with
+                             _.speaker (the mention as written: "he", "the agency",
+                             "Ann Lee"), _.antecedent (the named mention it stands for,
+                             or None), _.cue (the reporting word or phrase), _.role
+                             (vocab.SOURCE_ROLES), _.kind ("report" | "cognition"),
+                             _.source (the Span of doc.spans["sources"] it is tied to).
+  doc.spans["sources"]       every source the parse ties to a statement gets
+                             _.attributed, _.role and _.cue; a named speaker that
+                             the `sources` component did not find is added.
+
+Rules are data: the reporting-word lists in patterns/reporting.yml and the
+DependencyMatcher patterns in patterns/attribution.jsonl (config entries
+`lexicon` and `patterns`). Quotes: a quotation's speaker is the reporting verb
+outside it in a sentence it shares ("“…,” X said" / X said: “…”), else the
+sentence right after or before it that only frames it ("That was how X put it");
+every sentence of the quotation carries that speaker.
+
+Pronouns and descriptions are resolved by the function named in config
+`resolver` (default "salience_antecedent.v1", below): the seam where a
+coreference component can plug in its own registered resolver.
+"""
+
+import re
+
+from spacy import registry
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher
+from spacy.tokens import Span
+
+from .rulefiles import PATTERNS, read_rules, read_yaml
+from .sources import SPAN_KEY as SOURCES
+
+SPAN_KEY = "attributions"
+QUOTES = re.compile(r"“[^“”]*”|\"[^\"]*\"")
+NAMED_ENTS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
+ORG_ENTS = {"ORG", "GPE", "NORP", "FAC"}
+MENTION_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod"}
+SOURCE_TYPE_ROLE = {"journal": "publication", "publication": "publication", "study": "research",
+                    "narrator": "narrator"}
+
+for _name in ("speaker", "antecedent", "source", "cue", "role", "kind"):
+    Span.set_extension(_name, default=None, force=True)
+
+
+def load_lexicon(path):
+    lexicon = dict(read_yaml(path))
+    lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
+    lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
+    lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
+    return lexicon
+
+
+def expand(value, lexicon):
+    """Replace every "@name" in a pattern by the word list of that name."""
+    if isinstance(value, dict):
+        return {k: expand(v, lexicon) for k, v in value.items()}
+    if isinstance(value, list):
+        return [expand(v, lexicon) for v in value]
+    if isinstance(value, str) and value.startswith("@"):
+        return sorted(set(lexicon[value[1:]]))
+    return value
+
+
+@registry.misc("salience_antecedent.v1")
+def make_salience_antecedent():
+    """The nearest compatible named mention before a pronoun or description.
+
+    he/she/him/her -> the nearest PERSON; "the agency/company/…" -> the nearest
+    organisation; "the researchers/the study/…" -> the last study named, else
+    the last research body; "the official/the doctor/…" -> the nearest PERSON.
+    Looked for within `antecedent_window` sentences of the paragraph. A named
+    mention stands for itself; anything else unresolved gives None.
+    """
+    return salience_antecedent
+
+
+def mention_class(mention, lexicon):
+    root = mention.root
+    if is_named(mention):
+        return "named"
+    word = root.lower_
+    for name in ("person", "first", "plural"):
+        if word in lexicon["pronouns"][name] and len(mention) == 1:
+            return name
+    for name in ("research", "organisation", "person"):
+        if root.lemma_.lower() in lexicon["descriptions"][name] or word in lexicon["descriptions"][name]:
+            return "described_" + name
+    return None
+
+
+def is_named(span):
+    return any(t.pos_ == "PROPN" or (t.ent_type_ in NAMED_ENTS and not t.is_lower) for t in span) \
+        and span.root.pos_ not in ("PRON",)
+
+
+def salience_antecedent(doc, mention, lexicon, sources):
+    cls = mention_class(mention, lexicon)
+    if cls == "named":
+        return mention
+    if cls is None or cls in ("first", "plural"):
+        return None
+    sents = list(doc.sents)
+    here = next(n for n, s in enumerate(sents) if s.start <= mention.start < s.end)
+    window_start = sents[max(0, here - lexicon["antecedent_window"])].start
+    before = [s for s in sources if window_start <= s.start and s.end <= mention.start]
+    persons = [e for e in doc.ents if e.label_ == "PERSON" and window_start <= e.start and e.end <= mention.start]
+    persons += [s for s in before if s.label_ == "person"]
+    if cls in ("person", "described_person"):
+        return max(persons, key=lambda s: s.end, default=None)
+    if cls == "described_research":
+        studies = [s for s in before if s.label_ == "study" and s.start != mention.start]
+        if studies:
+            return max(studies, key=lambda s: s.end)
+        itself = next((s for s in sources if s.start == mention.start and s.end == mention.end), None)
+        if itself is not None:                      # "Clinical trials show …": the study is its own source
+            return itself
+    orgs = [s for s in before if s.label_ in ("institution", "publication", "journal")]
+    orgs += [e for e in doc.ents if e.label_ in ("ORG",) and window_start <= e.start and e.end <= mention.start]
+    return max(orgs, key=lambda s: s.end, default=None)
+
+
+@Language.factory(
+    "attribution",
+    assigns=["doc.spans", "span._.speaker", "span._.antecedent", "span._.cue", "span._.role", "span._.attributed"],
+    requires=["doc.spans", "token.dep", "doc.ents"],
+    default_config={"lexicon": str(PATTERNS / "reporting.yml"), "patterns": str(PATTERNS / "attribution.jsonl"),
+                    "resolver": {"@misc": "salience_antecedent.v1"}},
+)
+def make_attribution(nlp, name, lexicon, patterns, resolver):
+    return Attribution(nlp.vocab, lexicon, patterns, resolver)
+
+
+class Attribution:
+    def __init__(self, vocab, lexicon, patterns, resolver):
+        self.lexicon = load_lexicon(lexicon)
+        self.speech = set(self.lexicon["speech"])
+        self.resolve = resolver
+        self.rules = {}
+        self.matcher = DependencyMatcher(vocab)
+        for rule in read_rules(patterns):
+            self.rules[rule["id"]] = rule
+            self.matcher.add(rule["id"], [expand(rule["pattern"], self.lexicon)])
+
+    def __call__(self, doc):
+        sources = list(doc.spans.get(SOURCES, []))
+        if not doc.has_annotation("DEP"):
+            doc.spans[SPAN_KEY] = []
+            return doc
+        found = self.matches(doc, sources)
+        found += self.quotations(doc, found)
+        found += self.credits(doc)
+        attributions = []
+        for (start, end), found_attr in self.one_per_content(found).items():
+            attr = Span(doc, start, end, label=found_attr["label"])
+            for key in ("speaker", "cue", "role", "kind"):
+                setattr(attr._, key, found_attr[key])
+            attributions.append(attr)
+        for attr in attributions:
+            attr._.antecedent = self.antecedent(doc, attr, sources, attributions)
+        self.mark_sources(doc, attributions, sources)
+        doc.spans[SPAN_KEY] = sorted(attributions, key=lambda a: (a.start, a.end))
+        return doc
+
+    @staticmethod
+    def one_per_content(found):
+        """One attribution per content span (Span extensions are keyed by offsets): a report
+        before a cognition verb ("…we feared,” she said"), the first found otherwise."""
+        best = {}
+        for attr in found:
+            key = (attr["start"], attr["end"])
+            if key not in best or (best[key]["kind"] == "cognition" and attr["kind"] == "report"):
+                best[key] = attr
+        return best
+
+    # -- reporting verbs and phrases -------------------------------------------------
+    def matches(self, doc, sources):
+        """Attributions as plain dicts (start, end of the content; label, speaker, cue, role, kind)."""
+        found, seen = [], set()
+        for match_id, token_ids in sorted(self.matcher(doc), key=lambda m: m[1]):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            nodes = {spec["RIGHT_ID"]: doc[i] for spec, i in zip(rule["pattern"], token_ids)}
+            cue, head = nodes["cue"], nodes["source"]
+            if (cue.i, head.i) in seen:
+                continue
+            seen.add((cue.i, head.i))
+            speaker = self.mention(doc, head, sources)
+            content = self.content(doc, cue, speaker, rule.get("content", "clause"))
+            kind = rule.get("kind", "report")
+            if kind == "by_lemma":          # one pattern for all reporting verbs: the matcher is the costly part
+                kind = "cognition" if cue.lemma_ in self.lexicon["cognition_only"] else "report"
+            found.append({"start": content.start, "end": content.end, "label": rule["id"], "speaker": speaker,
+                          "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": kind,
+                          "frames": self.frames_only(cue) and cue.lemma_ in self.speech})
+        return found
+
+    @staticmethod
+    def cue_text(doc, cue):
+        if cue.lower_ == "according" and cue.i + 1 < len(doc):
+            return "according to"
+        return cue.text
+
+    @staticmethod
+    def mention(doc, head, sources):
+        """The mention a source token heads: a known source, an entity, else its noun phrase."""
+        if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":      # "X, who said": X
+            head = head.head.head
+        for span in sources:
+            if span.start <= head.i < span.end:
+                return span
+        for ent in doc.ents:
+            if ent.start <= head.i < ent.end and ent.label_ in NAMED_ENTS:
+                return ent
+        start = head.i
+        for child in head.lefts:
+            if child.dep_ in MENTION_LEFT:
+                start = min(start, child.left_edge.i)
+        end = head.i + 1
+        for child in head.rights:
+            if child.dep_ in ("compound", "flat") and child.i == end:
+                end += 1
+        return Span(doc, start, end)
+
+    @staticmethod
+    def content(doc, cue, speaker, mode):
+        """What is attributed. mode "clause": the reporting verb's clause ("said [that …]",
+        "“[…],” he said"), else what follows the verb in its subtree ("show [a 40% drop]");
+        "rest": the sentence outside the cue's phrase ("[…], according to X"); "sentence"."""
+        sent = cue.sent
+        if mode == "rest":
+            phrase = {t.i for t in cue.subtree}
+            before = [t for t in sent if t.i < cue.i and t.i not in phrase and not t.is_punct]
+            after = [t for t in sent if t.i > cue.i and t.i not in phrase and not t.is_punct]
+            side = max(before, after, key=len)
+            return doc[side[0].i:side[-1].i + 1] if side else sent
+        if mode == "sentence" or cue.pos_ not in ("VERB", "AUX"):
+            return sent
+        for child in cue.children:
+            if child.dep_ in ("ccomp", "xcomp") and child.i != speaker.root.i:
+                return doc[child.left_edge.i:child.right_edge.i + 1]
+        if cue.dep_ in ("parataxis", "ccomp") and cue.head.sent == sent:   # "…, he said" hanging off the quote
+            head = cue.head
+            return doc[head.left_edge.i:head.right_edge.i + 1]
+        after = [t for t in cue.subtree if t.i > cue.i and not (speaker.start <= t.i < speaker.end) and not t.is_punct]
+        if after:
+            return doc[after[0].i:after[-1].i + 1]
+        return sent
+
+    def credits(self, doc):
+        """Caption credits ("… snow on the pass. Image: Ann Lee."): the caption is the credited
+        party's (kind "credit": a speaker for the discourse, never a source of a figure)."""
+        found = []
+        words = set(self.lexicon["credit_words"])
+        for token in doc[:-2]:
+            if token.lower_ in words and doc[token.i + 1].text == ":":
+                sent = token.sent
+                name = [t for t in doc[token.i + 2:sent.end] if not t.is_punct or t.text in ("/", "-", "&")]
+                if not name or token.i == 0:
+                    continue
+                start = sent.start if sent.start < token.i else (doc[sent.start - 1].sent.start if sent.start else 0)
+                found.append({"start": start, "end": token.i, "label": "credit", "kind": "credit", "role": "speaker",
+                              "cue": f"{token.text}:", "speaker": doc[name[0].i:name[-1].i + 1], "frames": False})
+        return found
+
+    @staticmethod
+    def frames_only(cue):
+        """A reporting verb with no statement of its own ("That was how X put it", "he said.")."""
+        return not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in cue.children) and cue.dep_ != "parataxis"
+
+    # -- quotations ----------------------------------------------------------------
+    def quotations(self, doc, found):
+        """One attribution per sentence of each quotation, with the quotation's speaker."""
+        added = []
+        sents = list(doc.sents)
+        for m in QUOTES.finditer(doc.text):
+            quote = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+            if quote is None or len(quote) < 3:
+                continue
+            inside = [s for s in sents if s.start < quote.end and quote.start < s.end]
+            frame = self.quote_frame(quote, inside, sents, found)
+            if frame is None:
+                continue
+            for sent in inside:
+                added.append(dict(frame, start=max(sent.start, quote.start), end=min(sent.end, quote.end),
+                                  label="quote"))
+        return added
+
+    @staticmethod
+    def quote_frame(quote, inside, sents, found):
+        """The attribution that introduces a quotation, or None."""
+        def outside(attr):
+            return not (quote.start <= attr["speaker"].start < quote.end) and attr["kind"] == "report"
+
+        def within(attr, spans):
+            return any(s.start <= attr["speaker"].start < s.end for s in spans)
+        near = [a for a in found if outside(a) and within(a, inside)]
+        if near:
+            return min(near, key=lambda a: min(abs(a["speaker"].start - quote.end), abs(a["speaker"].start - quote.start)))
+        first, last = sents.index(inside[0]), sents.index(inside[-1])
+        neighbours = []
+        if last + 1 < len(sents):
+            neighbours.append(sents[last + 1])                                  # “…” That was how X put it.
+        if first > 0 and sents[first - 1].text.rstrip().endswith((":", ",")):
+            neighbours.append(sents[first - 1])                                 # X said: “…”
+            found = [dict(a, frames=True) if within(a, [sents[first - 1]]) else a for a in found]
+        for sent in neighbours:
+            framing = [a for a in found if outside(a) and a["frames"] and within(a, [sent]) and not QUOTES.search(sent.text)]
+            if framing:
+                return framing[0]
+        return None
+
+    # -- who a mention stands for -------------------------------------------------------
+    def antecedent(self, doc, attr, sources, found):
+        speaker = attr._.speaker
+        if mention_class(speaker, self.lexicon) == "first":        # "I" inside a quote: the quote's speaker
+            for quote in found:
+                if quote.label_ == "quote" and quote.start <= speaker.start < quote.end and quote is not attr:
+                    inner = quote._.speaker
+                    return self.resolve(doc, inner, self.lexicon, sources) if inner is not None else None
+        return self.resolve(doc, speaker, self.lexicon, sources)
+
+    def mark_sources(self, doc, found, sources):
+        """Tie the sources to the statements; add named speakers the `sources` component missed."""
+        extra = []
+        for attr in sorted(found, key=lambda a: a._.kind == "cognition"):     # a reporting verb's cue first
+            named = attr._.antecedent
+            if named is None:
+                continue
+            match = next((s for s in sources + extra if s.start <= named.root.i < s.end), None)
+            if match is None:
+                match = Span(doc, named.start, named.end, label=self.source_type(named))
+                match._.canonical = match.text
+                extra.append(match)
+            attr._.source = match
+            if not match._.attributed or match._.cue is None:
+                match._.attributed = True
+                match._.cue = attr._.cue
+                match._.role = SOURCE_TYPE_ROLE.get(match.label_, attr._.role)
+        every = sources + extra
+        for span in every:
+            if not span._.attributed:
+                tied = self.hangs_off(span, every)     # "Ann Lee of the NIMH said": NIMH hangs off Ann Lee
+                if tied is not None:
+                    span._.attributed, span._.cue = True, tied._.cue
+            if span._.role is None:
+                span._.role = SOURCE_TYPE_ROLE.get(span.label_, "speaker")
+        doc.spans[SOURCES] = sorted(every, key=lambda s: s.start)
+
+    @staticmethod
+    def hangs_off(span, sources, depth=3):
+        """An attributed source this one is attached to, within `depth` heads ("X of Y", "X, MD, of Y")."""
+        token = span.root
+        for _ in range(depth):
+            if token.head is token:
+                return None
+            token = token.head
+            for other in sources:
+                if other is not span and other._.attributed and other.start <= token.i < other.end:
+                    return other
+        return None
+
+    @staticmethod
+    def source_type(span):
+        if span.label_ == "PERSON" or (span.root.ent_type_ == "PERSON"):
+            return "person"
+        if span.label_ in ORG_ENTS or span.root.ent_type_ in ORG_ENTS:
+            return "institution"
+        return "person" if span.root.pos_ == "PROPN" else "institution"
