@@ -56,8 +56,7 @@ def test_the_antecedent_resolver_is_a_config_seam():
     import spacy
 
     from pipeline import settings
-    from pipeline.nlp import full_pipeline
-    from pipeline.nlp.sources import add_source_ruler
+    from pipeline.nlp import add_components, full_pipeline, number_friendly_tokenizer
 
     @spacy.registry.misc("test_no_antecedent.v1")
     def make_none():
@@ -66,9 +65,7 @@ def test_the_antecedent_resolver_is_a_config_seam():
     text = "Dr. Omar Haddad runs the sleep laboratory. He said 30% of the students slept badly."
     default = full_pipeline()(text)
     assert [a._.antecedent.text for a in default.spans["attributions"] if a._.speaker.text == "He"] == ["Omar Haddad"]
-    nlp = spacy.load(settings.MODEL)
-    add_source_ruler(nlp)
-    nlp.add_pipe("sources")
-    nlp.add_pipe("attribution", config={"resolver": {"@misc": "test_no_antecedent.v1"}})
+    nlp = add_components(number_friendly_tokenizer(spacy.load(settings.MODEL)), "claims",
+                         overrides={"attribution": {"resolver": {"@misc": "test_no_antecedent.v1"}}})
     plugged = nlp(text)
     assert [a._.antecedent for a in plugged.spans["attributions"] if a._.speaker.text == "He"] == [None]

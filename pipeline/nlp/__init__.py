@@ -49,11 +49,14 @@ def claims_config():
     return spacy.util.load_config(CONFIG, overrides={"paths.patterns": str(PATTERNS)}, interpolate=True)
 
 
-def add_components(nlp, section):
-    """Add the components config.cfg lists under [section], each with its config and initialization."""
+def add_components(nlp, section, overrides=None):
+    """Add the components config.cfg lists under [section], each with its config and initialization.
+
+    `overrides` ({component: {setting: value}}) changes settings for this Language only.
+    """
     config = claims_config()
     for name in config[section]["pipeline"]:
-        component = dict(config["components"][name])
+        component = {**config["components"][name], **(overrides or {}).get(name, {})}
         nlp.add_pipe(component.pop("factory"), name=name, config=component)
         init = config["initialize"]["components"].get(name)
         if init:
