@@ -9,3 +9,15 @@ class InputError(Exception):
         where = self.path + (f":{line}" if line is not None else "")
         what = f" [{field}]" if field else ""
         super().__init__(f"{where}{what}: {message}")
+
+
+def line_of(node, key=None, index=None):
+    """1-based line of a mapping key or list item in YAML loaded round-trip (ruamel), when known."""
+    try:
+        if key is not None:
+            return node.lc.key(key)[0] + 1
+        if index is not None:
+            return node.lc.item(index)[0] + 1
+        return node.lc.line + 1
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None

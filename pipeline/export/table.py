@@ -8,6 +8,14 @@ COLUMNS = ["doc_id", "claim_id", "section", "author", "comment_index", "evidence
            "quantity", "kind", "value", "low", "high", "unit", "qualifier", "start", "end", "sources", "sentence"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """A text cell a spreadsheet would run as a formula gets a leading ' (OWASP's advice on CSV injection)."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def rows(records):
     for claim in records:
         sources = "; ".join(f"{s['text']} ({s['type']})" for s in claim["sources"])
@@ -23,6 +31,7 @@ def rows(records):
 def write_csv(path, records):
     frame = pd.DataFrame(list(rows(records)), columns=COLUMNS)
     frame["comment_index"] = frame["comment_index"].astype("Int64")
+    frame = frame.apply(lambda column: column.map(spreadsheet_safe) if column.dtype == object else column)
     with atomic_open(path) as fh:
         frame.to_csv(fh, index=False)
     return len(frame)

@@ -1,5 +1,6 @@
 """Stage 1: corpus/*.txt -> OUT/documents.jsonl (segments of each page)."""
 
+import sys
 from pathlib import Path
 
 from tqdm import tqdm
@@ -12,7 +13,8 @@ from .segment import segment
 def ingest_document(path, manifest_entry=None):
     text, encoding, sha = read_document(path)
     entry = manifest_entry or {}
-    segments, found_title = segment(text, title_hint=entry.get("title"))
+    segments, found_title = segment(text, title_hint=entry.get("title"),
+                                    warn=lambda line, message: print(f"warning: {path}:{line}: {message}", file=sys.stderr))
     return {
         "doc_id": Path(path).stem,
         "path": str(path),
