@@ -11,10 +11,15 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
-DOCS   := $(wildcard $(CORPUS)/*.txt $(CORPUS)/manifest.yaml)
-ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
+# What Make compares instead of the corpus and annotation files themselves: a
+# listing (name, size, mtime) rewritten only when it changes. File names with
+# spaces or any letters are fine this way ($(wildcard) would split them).
+CORPUS_STATE := $(OUT)/.corpus.state
+ANNS_STATE   := $(OUT)/.annotations.state
+list_state    = mkdir -p '$(OUT)' && { find '$(1)' -maxdepth 1 -type f \( $(2) \) -printf '%P\t%s\t%T@\n' 2>/dev/null \
+                | LC_ALL=C sort > '$(3).new'; } && { cmp -s '$(3).new' '$(3)' && rm -f '$(3).new' || mv -f '$(3).new' '$(3)'; }
 
-.PHONY: extract ingest nlp review export report eval test bench bench-quantities install lock clean browser
+.PHONY: FORCE extract ingest nlp review export report eval test bench bench-quantities bench-long install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
 
@@ -27,24 +32,32 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(VENV)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
+$(CORPUS_STATE): FORCE
+	@$(call list_state,$(CORPUS),-name '*.txt' -o -name manifest.yaml,$@)
+
+$(ANNS_STATE): FORCE
+	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$@)
+
 ingest: $(OUT)/documents.jsonl
-$(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC)
-	$(CLI) ingest --corpus $(CORPUS) --out $(OUT)
+$(OUT)/documents.jsonl: $(STAMP) $(CORPUS_STATE) $(SRC)
+	$(CLI) ingest --corpus '$(CORPUS)' --out '$(OUT)'
 
 nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
-	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS)
+	$(CLI) nlp --corpus '$(CORPUS)' --out '$(OUT)' --jobs $(JOBS)
 
-# review rewrites the annotation files, export reads them: one recipe so the
-# annotations never look newer than the output they produced.
+# review rewrites the annotation files, export reads them: one recipe, and the
+# annotations' listing taken again between the two, so the files review wrote
+# never look newer than the output they produced.
 review: $(OUT)/claims.jsonl
 export: $(OUT)/claims.jsonl
-$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
-	$(CLI) review --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
-	$(CLI) export --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS_STATE) $(SRC)
+	$(CLI) review --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
+	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$(ANNS_STATE))
+	$(CLI) export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 eval: $(OUT)/machine_claims.jsonl
-	$(CLI) eval --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+	$(CLI) eval --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 test: $(STAMP) browser
 	$(PY) -m pytest
@@ -62,6 +75,10 @@ bench: $(STAMP)
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
+
+# One long prose document (LONG_MB, default 20) through ingest + nlp + review + export; peak memory.
+bench-long: $(STAMP)
+	$(PY) bench/long_document.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

@@ -31,7 +31,9 @@ def rows(records):
 def write_csv(path, records):
     frame = pd.DataFrame(list(rows(records)), columns=COLUMNS)
     frame["comment_index"] = frame["comment_index"].astype("Int64")
-    frame = frame.apply(lambda column: column.map(spreadsheet_safe) if column.dtype == object else column)
+    for name in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            frame[name] = frame[name].map(spreadsheet_safe)
     with atomic_open(path) as fh:
         frame.to_csv(fh, index=False)
     return len(frame)

@@ -223,13 +223,27 @@ def merge(data, machine_claims, text, sha256, version):
             present.add(entry["id"])
         else:
             del entries[i]
-    for claim in machine_claims:
-        if claim["id"] in present:
-            continue
-        position = len(entries)
-        for i, entry in enumerate(entries):
-            if isinstance(entry.get("start"), int) and not entry.get("stale") and entry["start"] > claim["start"]:
-                position = i
-                break
-        entries.insert(position, machine_entry(claim))
+    _insert_in_order(entries, [c for c in machine_claims if c["id"] not in present])
     return data
+
+
+def _insert_in_order(entries, claims):
+    """Each new claim goes before the first placed entry that starts after it (one pass: the
+    position only moves forward as the claims' starts grow)."""
+    claims = sorted(claims, key=lambda c: c["start"])
+    if not claims:
+        return
+    kept, merged, p = list(entries), [], 0
+    for claim in claims:
+        while p < len(kept) and not (_whole(kept[p].get("start")) is not None and not kept[p].get("stale")
+                                     and kept[p]["start"] > claim["start"]):
+            merged.append(kept[p])
+            p += 1
+        merged.append(machine_entry(claim))
+    merged.extend(kept[p:])
+    if not kept:
+        entries.extend(merged)
+        return
+    for n, entry in enumerate(merged):          # insert into the round-trip list (keeps its comments)
+        if n >= len(entries) or entries[n] is not entry:
+            entries.insert(n, entry)
