@@ -51,14 +51,6 @@ def roundtrip(data):
     return YAML().load(dumps(data))
 
 
-def plain(node):
-    if isinstance(node, dict):
-        return {k: plain(v) for k, v in node.items() if k not in ("start", "end", "stale")}
-    if isinstance(node, list):
-        return [plain(v) for v in node]
-    return node
-
-
 # -- the property: random documents, random annotator edits, random document edits ---------------
 #
 # A document is paragraphs of unique sentences, each with a figure; the stand-in extractor claims

@@ -27,7 +27,7 @@ from ..version import fingerprint
 from .lock import run_lock
 from .merge import merge, reanchor_file
 from .validate import validate_file
-from .yamlio import ChangedOnDisk, dump_file, file_sha256, load_bytes, new_file
+from .yamlio import ChangedOnDisk, dump_file, load_bytes, new_file
 
 ATTEMPTS = 5         # merges of one file in a run, when an annotator keeps saving it
 PAUSE_ENV = "PIPELINE_REVIEW_PAUSE"
