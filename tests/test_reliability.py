@@ -380,3 +380,21 @@ def test_yaml_loader_used_for_the_manifest_runs_no_code(project, capsys):
     assert not (project / "pwned").exists()
     assert f"[documents.{DOC_ID}.title]: title must be text or null" in capsys.readouterr().err
 
+
+
+def test_a_carried_over_source_keeps_its_offsets_when_its_claim_is_found_again():
+    from pipeline.review.merge import anchor
+    before = "A 2019 trial at Lakeside Clinic enrolled adults. About 40 percent of them improved.\n"
+    claim_start = before.index("About")
+    entry = {"status": "confirmed", "text": before[claim_start:-1], "start": claim_start, "end": len(before) - 1,
+             "quantities": [{"text": "40 percent", "start": before.index("40"), "end": before.index("40") + 10}],
+             "sources": [{"text": "A 2019 trial", "start": 0, "end": 12, "type": "study"}]}
+    prefix = "New opening paragraph.\n\n"
+    after = prefix + before.replace("adults.", "adults  aged 30.")
+    assert anchor(entry, after)
+    source = entry["sources"][0]
+    assert (source["start"], source["end"]) == (len(prefix), len(prefix) + 12)
+    assert after[entry["start"]:entry["end"]] == entry["text"]
+    assert after[entry["quantities"][0]["start"]:entry["quantities"][0]["end"]] == "40 percent"
+    gone = after.replace("A 2019 trial", "One trial")
+    assert anchor(entry, gone) and entry["sources"][0]["start"] is None        # kept, only its offsets lost
