@@ -4,6 +4,8 @@ CORPUS      ?= corpus
 OUT         ?= output
 ANNOTATIONS ?= annotations
 JOBS        ?= auto
+SCHEDULER   ?=
+FORMAT      ?= jsonl
 PYTHON      ?= python3
 VENV        ?= .venv
 
@@ -11,17 +13,20 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
+# CORPUS is a folder (of .txt/.html/.htm pages, or of .parquet files) or one .jsonl / .parquet file.
 # What Make compares instead of the corpus and annotation files themselves: a
-# listing (name, size, mtime) rewritten only when it changes. File names with
+# listing (path, size, mtime) rewritten only when it changes. File names with
 # spaces or any letters are fine this way ($(wildcard) would split them).
 CORPUS_STATE := $(OUT)/.corpus.state
 ANNS_STATE   := $(OUT)/.annotations.state
-list_state    = mkdir -p '$(OUT)' && { find '$(1)' -maxdepth 1 -type f \( $(2) \) -printf '%P\t%s\t%T@\n' 2>/dev/null \
+CORPUS_FILES := -name '*.txt' -o -name '*.html' -o -name '*.htm' -o -name '*.parquet' -o -name '*.jsonl' -o -name manifest.yaml
+list_state    = mkdir -p '$(OUT)' && { find '$(1)' -maxdepth 1 -type f \( $(2) \) -printf '%p\t%s\t%T@\n' 2>/dev/null \
                 | LC_ALL=C sort > '$(3).new'; } && { cmp -s '$(3).new' '$(3)' && rm -f '$(3).new' || mv -f '$(3).new' '$(3)'; }
+REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: FORCE extract ingest nlp review export report eval test bench bench-quantities bench-long install lock clean browser
+.PHONY: FORCE extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report bench-long fetch install lock clean browser
 
-extract: $(OUT)/claims.jsonl  ## the main job: corpus -> claims.jsonl, claims.csv, report.html
+extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
 install: $(STAMP)
 
@@ -33,7 +38,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $@
 
 $(CORPUS_STATE): FORCE
-	@$(call list_state,$(CORPUS),-name '*.txt' -o -name manifest.yaml,$@)
+	@$(call list_state,$(CORPUS),$(CORPUS_FILES),$@)
 
 $(ANNS_STATE): FORCE
 	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$@)
@@ -44,16 +49,21 @@ $(OUT)/documents.jsonl: $(STAMP) $(CORPUS_STATE) $(SRC)
 
 nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
-	$(CLI) nlp --corpus '$(CORPUS)' --out '$(OUT)' --jobs $(JOBS)
+	$(CLI) nlp --corpus '$(CORPUS)' --out '$(OUT)' --jobs $(JOBS) --format $(FORMAT) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
-# review rewrites the annotation files, export reads them: one recipe, and the
-# annotations' listing taken again between the two, so the files review wrote
-# never look newer than the output they produced.
-review: $(OUT)/claims.jsonl
-export: $(OUT)/claims.jsonl
-$(OUT)/claims.jsonl: $(OUT)/machine_claims.jsonl $(ANNS_STATE) $(SRC)
+# review rewrites the annotation files, link and export read them: review and
+# link share one recipe, and the annotations' listing is taken again right
+# after review, so the files review wrote never look newer than the links they
+# produced. export runs after link because claims.csv carries each claim's link_id.
+review: $(OUT)/links.jsonl
+link: $(OUT)/links.jsonl
+$(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS_STATE) $(SRC)
 	$(CLI) review --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$(ANNS_STATE))
+	$(CLI) link --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
+
+export: $(OUT)/claims.jsonl
+$(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS_STATE) $(SRC) $(REPORT_TEMPLATES)
 	$(CLI) export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 eval: $(OUT)/machine_claims.jsonl
@@ -72,6 +82,18 @@ browser:
 
 bench: $(STAMP)
 	$(PY) bench/speed.py
+	$(PY) bench/html_ingest.py
+
+bench-html: $(STAMP)  ## HTML ingest pages/s on one core (ROUNDS=10)
+	$(PY) bench/html_ingest.py
+
+# The only target that uses the network: URLS is a file of URLs, one per line.
+fetch: $(STAMP)  ## download web pages into CORPUS as raw HTML (+ CORPUS/fetched.jsonl)
+	@test -n "$(URLS)" || { echo "usage: make fetch URLS=urls.txt CORPUS=folder [DELAY=2]" >&2; exit 2; }
+	$(CLI) fetch --urls $(URLS) --corpus $(CORPUS) $(if $(DELAY),--delay $(DELAY))
+
+bench-dask: $(STAMP)
+	$(PY) bench/dask_speed.py
 
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
@@ -79,6 +101,12 @@ bench-quantities: $(STAMP)
 # One long prose document (LONG_MB, default 20) through ingest + nlp + review + export; peak memory.
 bench-long: $(STAMP)
 	$(PY) bench/long_document.py
+bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score the three link test corpora
+	$(PY) bench/link_speed.py
+	$(PY) bench/link_accuracy.py
+# The report for 100,000 synthetic claims: index and page sizes, build time (about a minute).
+bench-report: $(STAMP)
+	$(PY) bench/report_speed.py
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

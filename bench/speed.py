@@ -6,8 +6,10 @@ Builds bench/out/corpus/ by repeating the sample documents with varied text
   (b) the full ingest + extract stages,
   (c) b/a,  (d) quantulum3 on the same text,  (e) JOBS=2 vs JOBS=1,
   peak memory of each stage (a separate process, its workers included), and
-  what running the model on every paragraph would cost and change.
-BENCH_MB sets the corpus size (default 5).
+  what running the model on every paragraph would cost and change,
+  a per-stage table of `make extract` (each stage as the CLI runs it) and the
+  profile's top entries for the extract stage, so the next bottleneck shows.
+BENCH_MB sets the corpus size (default 5); BENCH_PROFILE_DOCS the documents profiled (default 20).
 """
 
 import os
@@ -64,8 +66,15 @@ def child(code, *args):
     sampled every 0.2 s, so pages the forked workers share with their parent
     are counted once.
     """
+    seconds, peak, _ = watched(code, *args)
+    return seconds, peak
+
+
+def watched(code, *args):
+    """As child(), plus {pid: (command line, peak PSS MB)} of every process of the tree."""
     log = OUT / "child.log"
     start = time.perf_counter()
+    each = {}
     with log.open("w") as fh:
         proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=fh, stderr=fh)
         parent, peak = psutil.Process(proc.pid), 0
@@ -73,7 +82,9 @@ def child(code, *args):
             total = 0
             for p in [parent] + parent.children(recursive=True):
                 try:
-                    total += p.memory_full_info().pss
+                    pss = p.memory_full_info().pss
+                    each[p.pid] = (" ".join(p.cmdline()), max(pss, each.get(p.pid, ("", 0))[1]))
+                    total += pss
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
             peak = max(peak, total)
@@ -81,7 +92,7 @@ def child(code, *args):
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(log.read_text())
-    return seconds, peak / 2**20
+    return seconds, peak / 2**20, {pid: (cmd, pss / 2**20) for pid, (cmd, pss) in each.items()}
 
 
 PRELUDE = """
@@ -139,6 +150,52 @@ def model_share(out):
     return sum(n for n, has_quantity in counted if has_quantity), sum(n for n, _ in counted)
 
 
+STAGES = ("ingest", "nlp", "review", "export")
+
+
+def stage_table(out, annotations):
+    """Seconds and share of each stage of `make extract`, each as its own CLI process (cache cleared first)."""
+    shutil.rmtree(out / "cache", ignore_errors=True)
+    shutil.rmtree(annotations, ignore_errors=True)
+    timings = []
+    for stage in STAGES:
+        args = [sys.executable, "-m", "pipeline", stage, "--corpus", str(CORPUS), "--out", str(out)]
+        if stage in ("review", "export"):
+            args += ["--annotations", str(annotations)]
+        if stage == "nlp":
+            args += ["--jobs", "1"]
+        start = time.perf_counter()
+        subprocess.run(args, cwd=ROOT, capture_output=True, check=True)
+        timings.append((stage, time.perf_counter() - start))
+    total = sum(s for _, s in timings)
+    print(f"\n{'stage':12}{'seconds':>10}{'share':>8}")
+    for stage, seconds in timings:
+        print(f"{stage:12}{seconds:>10.1f}{seconds / total:>8.0%}")
+    print(f"{'total':12}{total:>10.1f}")
+
+
+PROFILE = PRELUDE + """
+import cProfile, pstats
+from pipeline.extract import extract_documents
+from pipeline.files import read_jsonl
+documents = read_jsonl(Path(sys.argv[1]) / 'documents.jsonl')[: int(sys.argv[2])]
+extract_documents(documents[:1], progress=False)          # load the pipelines outside the profile
+profile = cProfile.Profile()
+profile.runcall(extract_documents, documents, progress=False)
+pstats.Stats(profile).sort_stats('tottime').print_stats(15)
+"""
+
+
+def profile_top(out):
+    docs = os.environ.get("BENCH_PROFILE_DOCS", "20")
+    result = subprocess.run([sys.executable, "-c", PROFILE, str(out), docs], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    lines = result.stdout.splitlines()
+    start = next((n for n, line in enumerate(lines) if line.strip().startswith("ncalls")), 0)
+    print(f"\nextract stage profile, {docs} documents, top entries by own time:")
+    print("\n".join(lines[start:start + 16]))
+
+
 def main():
     docs, size = build_corpus()
     texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
@@ -176,6 +233,8 @@ def main():
     subprocess.run([sys.executable, "-m", "pipeline", "nlp", "--out", str(OUT / "run_jobs1")], cwd=ROOT,
                    capture_output=True, check=True)
     print(f"re-run on the unchanged corpus (cache): {time.perf_counter() - start:.1f} s")
+    stage_table(OUT / "run_stages", OUT / "run_stages_annotations")
+    profile_top(OUT / "run_jobs1")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,17 @@ def _jobs(value):
     raise argparse.ArgumentTypeError(f"{value!r} is neither a whole number >= 1 nor 'auto'")
 
 
+def _scheduler(value):
+    """--scheduler: 'local' (a Dask LocalCluster of --jobs processes) or a Dask scheduler address."""
+    if value == "local" or "://" in value:
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r} is neither 'local' nor a Dask scheduler address such as tcp://host:8786")
+
+
 def _common(p, annotations=False):
-    p.add_argument("--corpus", default="corpus", help="folder of .txt documents (default: corpus)")
+    p.add_argument("--corpus", default="corpus",
+                   help="folder of .txt / .html documents, or a .jsonl / .parquet file or a folder of .parquet files "
+                        "(default: corpus)")
     p.add_argument("--out", default="output", help="folder for stage outputs (default: output)")
     if annotations:
         p.add_argument("--annotations", default="annotations", help="folder of review YAML files (default: annotations)")
@@ -33,13 +42,31 @@ def main(argv=None):
     _common(p)
     p.add_argument("--jobs", type=_jobs, default="auto",
                    help="processes for the NLP: a number, or auto = one per CPU (default: auto)")
+    p.add_argument("--scheduler", type=_scheduler, default=None,
+                   help="run on Dask: 'local' starts a LocalCluster of --jobs worker processes; "
+                        "tcp://host:8786 uses a running cluster (default: local processes, no Dask)")
+    p.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
+                   help="parquet also writes OUT/machine_claims.parquet beside the JSONL (default: jsonl)")
     p = sub.add_parser("review", help="create/update ANNOTATIONS/<doc_id>.yaml, keeping every annotator edit")
+    _common(p, annotations=True)
+    p = sub.add_parser("link", help="group claims by the study they cite, compare their figures -> OUT/links.jsonl")
     _common(p, annotations=True)
     p = sub.add_parser("export", help="merged claims -> OUT/claims.jsonl, claims.csv, report.html")
     _common(p, annotations=True)
     p = sub.add_parser("eval", help="score the extractor against reviewed annotations -> OUT/eval.json")
     _common(p, annotations=True)
+    p = sub.add_parser("package", help="write the claims pipeline to DIR for spacy.load(DIR)")
+    p.add_argument("dir", help="folder to write (created or replaced)")
     sub.add_parser("schema", help="print the JSON Schema of a claims.jsonl line (derived from pipeline/records.py)")
+
+    p = sub.add_parser("fetch", help="download web pages into the corpus (raw HTML + CORPUS/fetched.jsonl); "
+                                     "the only stage that uses the network")
+    p.add_argument("--urls", required=True, help="text file: one URL per line, # comments")
+    p.add_argument("--corpus", default="corpus", help="folder to save the pages in (default: corpus)")
+    p.add_argument("--delay", type=float, default=2.0, help="seconds between requests to one host (default: 2; "
+                                                            "a larger robots.txt Crawl-delay wins)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds allowed per page (default: 20)")
+    p.add_argument("--max-bytes", type=int, default=10_000_000, help="skip pages larger than this (default: 10 MB)")
 
     args = parser.parse_args(argv)
     try:
@@ -48,19 +75,32 @@ def main(argv=None):
             ingest.run(args.corpus, args.out)
         elif args.stage == "nlp":
             from .extract import run
-            run(args.corpus, args.out, jobs=args.jobs)
+            run(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, parquet=args.format == "parquet")
         elif args.stage == "review":
             from .review import run
+            run(args.corpus, args.out, args.annotations)
+        elif args.stage == "link":
+            from .link import run
             run(args.corpus, args.out, args.annotations)
         elif args.stage == "export":
             from .export import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "package":
+            from .nlp import package
+            print(f"package: the claims pipeline -> {package(args.dir)} (spacy.load it)")
         elif args.stage == "schema":
             from .records import schema_text
             print(schema_text(), end="")
         elif args.stage == "eval":
             from .evaluate import run
             run(args.corpus, args.out, args.annotations)
+        elif args.stage == "fetch":
+            from .ingest.fetch import Politeness, run
+            saved, failed = run(args.urls, args.corpus, Politeness(timeout=args.timeout, delay=args.delay,
+                                                                   max_bytes=args.max_bytes))
+            if failed and not saved:
+                print("error: no URL could be fetched", file=sys.stderr)
+                return 1
     except InputError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code

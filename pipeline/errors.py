@@ -8,8 +8,12 @@ class InputError(Exception):
         self.path, self.line, self.field, self.exit_code = str(path), line, field, exit_code
         where = self.path + (f":{line}" if line is not None else "")
         what = f" [{field}]" if field else ""
+        self.message = message
         super().__init__(f"{where}{what}: {message}")
 
+    def __reduce__(self):
+        """Pickle by the constructor's arguments, so a worker process's InputError reaches the client intact."""
+        return type(self), (self.path, self.message, self.line, self.field, self.exit_code)
 
 def line_of(node, key=None, index=None):
     """1-based line of a mapping key or list item in YAML loaded round-trip (ruamel), when known."""

@@ -140,18 +140,28 @@ def claim_records(doc, context, text, seen):
     return records
 
 
-def extract_documents(documents, jobs=1, progress=True, every_paragraph=False):
+def chunked(documents, workers):
+    """Whole documents in chunks of up to CHUNK_DOCS, at least 4 chunks a worker so the last ones balance."""
+    size = max(1, min(CHUNK_DOCS, len(documents) // (workers * 4)))
+    return [documents[i:i + size] for i in range(0, len(documents), size)]
+
+
+def extract_documents(documents, jobs=1, progress=True, every_paragraph=False, scheduler=None):
     """{doc_id: [claim records]} for the given ingest records (no cache).
 
     With jobs > 1, whole documents go to worker processes (forked after the
     pipelines are loaded, so the model is shared) and only plain records come
     back: shipping spaCy Docs between processes cost more than it saved.
+    With a `scheduler` ("local" or a Dask address) the chunks go to a Dask
+    cluster instead (pipeline/extract_dask.py); the records are the same.
     """
+    if scheduler:
+        from .extract_dask import extract_on_cluster
+        return extract_on_cluster(documents, scheduler, jobs=jobs, progress=progress, every_paragraph=every_paragraph)
     if jobs > 1 and len(documents) > 1:
         full_pipeline(), rules_pipeline()          # load once, before forking
         gc.freeze()                                # keep the model's pages shared: the workers' GC won't touch them
-        size = max(1, min(CHUNK_DOCS, len(documents) // (jobs * 4)))     # at least 4 chunks a worker, to balance
-        chunks = [documents[i:i + size] for i in range(0, len(documents), size)]
+        chunks = chunked(documents, jobs)
         results = {}
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool, \
@@ -166,9 +176,10 @@ def extract_documents(documents, jobs=1, progress=True, every_paragraph=False):
     return _extract(documents, progress, every_paragraph)
 
 
-def _extract(documents, progress, every_paragraph=False):
+def _extract(documents, progress, every_paragraph=False, texts=None):
+    """Claims of whole documents in this process; `texts` ({doc_id: text}) when the caller has read them."""
     nlp = full_pipeline()
-    texts = document_texts(documents)
+    texts = texts or document_texts(documents)
     work = [(plain_spaces(texts[context["doc_id"]][p_start:p_end]), context)
             for p_start, p_end, context in plan(documents, texts, every_paragraph)]
     results = {r["doc_id"]: [] for r in documents}
@@ -189,7 +200,7 @@ def _extract(documents, progress, every_paragraph=False):
     return results
 
 
-def run(corpus, out, jobs=1):
+def run(corpus, out, jobs=1, scheduler=None, parquet=False):
     out = Path(out)
     documents = read_jsonl(out / "documents.jsonl")
     key = fingerprint()
@@ -204,7 +215,7 @@ def run(corpus, out, jobs=1):
                 continue
         todo.append(record)
     if todo:
-        fresh = extract_documents(todo, jobs=jobs)
+        fresh = extract_documents(todo, jobs=jobs, scheduler=scheduler)
         for record in todo:
             claims[record["doc_id"]] = fresh[record["doc_id"]]
             with atomic_open(cache_dir / f"{record['doc_id']}.json") as fh:
@@ -212,6 +223,9 @@ def run(corpus, out, jobs=1):
                           fh, ensure_ascii=False)
     ordered = [c for record in documents for c in claims[record["doc_id"]]]
     write_jsonl(out / "machine_claims.jsonl", ordered)
+    if parquet:                                     # FORMAT=parquet: the same records, for tables at scale
+        from .parquet import write_claims_parquet
+        write_claims_parquet(out / "machine_claims.parquet", ordered)
     print(f"extract: {len(ordered)} claims from {len(documents)} documents "
           f"({len(todo)} processed, {len(documents) - len(todo)} from cache) -> {out / 'machine_claims.jsonl'}")
     return ordered

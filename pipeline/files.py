@@ -76,13 +76,20 @@ def read_jsonl(path):
     path = Path(path)
     if not path.exists():
         raise InputError(path, "not found: run the earlier stage first (make extract does all stages)", exit_code=1)
-    records = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise InputError(path, f"not valid JSON ({err.msg})", line=n) from None
-    return records
+    return [record for _, record in iter_jsonl(path)]
+
+
+def iter_jsonl(path):
+    """(line number, record) of each non-blank line, one at a time: memory stays flat on any file size."""
+    with Path(path).open(encoding="utf-8") as fh:
+        n = 0
+        try:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise InputError(path, f"not valid JSON ({err.msg})", line=n) from None
+        except UnicodeDecodeError:
+            raise InputError(path, "not UTF-8", line=n + 1) from None

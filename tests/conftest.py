@@ -29,9 +29,9 @@ def run_dir(tmp_path_factory):
     ann = base / "annotations"
     shutil.copytree(ROOT / "annotations", ann)
     out = base / "out"
-    for stage in ("ingest", "nlp", "review", "export", "eval"):
+    for stage in ("ingest", "nlp", "review", "link", "export", "eval"):
         args = [sys.executable, "-m", "pipeline", stage, "--out", str(out)]
-        if stage in ("review", "export", "eval"):
+        if stage in ("review", "link", "export", "eval"):
             args += ["--annotations", str(ann)]
         result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
         assert result.returncode == 0, result.stderr

@@ -2,12 +2,15 @@
 
 import csv
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
 from pipeline.export import validator
+from pipeline.review.yamlio import load_file
+from pipeline.vocab import GOLD_STATUSES
 
 from .conftest import ROOT
 
@@ -49,9 +52,17 @@ def test_csv_has_one_row_per_quantity(run_dir):
 
 
 def test_report_is_self_contained(run_dir):
-    page = (run_dir / "out" / "report.html").read_text(encoding="utf-8")
-    assert "<script src" not in page and "http://" not in page and "https://" not in page
-    assert page.count('class="claim"') == len(records(run_dir / "out" / "claims.jsonl"))
+    """No network: every script the index loads is a data file of report/ (works from file://)."""
+    out = run_dir / "out"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    sources = re.findall(r'<script src="([^"]+)"', page)
+    assert sources and all(s.startswith("report/data/") and (out / s).is_file() for s in sources)
+    claims = records(out / "claims.jsonl")
+    for path in [out / "report.html", *(out / "report").rglob("*.*")]:
+        text = path.read_text(encoding="utf-8")
+        assert "http://" not in text and "https://" not in text, path.name
+    assert sum(p.read_text(encoding="utf-8").count('<mark class="claim') for p in (out / "report").glob("*.html")) \
+        == len(claims)
 
 
 @pytest.mark.parametrize("quantity,shown", [
@@ -69,12 +80,41 @@ def test_report_shows_normalized_values_readably(quantity, shown):
     assert normalized(quantity) == shown
 
 
-def test_accuracy_on_the_sample_corpus_meets_the_targets(run_dir):
+def test_eval_scores_every_reviewed_document(run_dir):
+    """The figures themselves are the README's to report (the gold was made by reviewing this
+    extractor's output, so a threshold on them would test nothing); here: what is scored."""
     result = json.loads((run_dir / "out" / "eval.json").read_text(encoding="utf-8"))
+    gold = sum(1 for p in (run_dir / "annotations").glob("*.yaml")
+               for c in load_file(p)["claims"] if c.get("status") in GOLD_STATUSES and not c.get("stale"))
     assert result["documents"] == 5
-    assert result["quantities"]["f1"] >= 0.95 and result["value_accuracy"] >= 0.95
-    assert result["claims"]["f1"] >= 0.95 and result["evidence_accuracy"] >= 0.90
-    assert result["source_recall"] >= 0.90
+    assert result["claims"]["tp"] + result["claims"]["fn"] == gold
+
+
+def _claim(start, end, evidence="unattributed", quantities=(), sources=(), status="confirmed", doc_id="d"):
+    return {"id": f"{doc_id}-{start}", "doc_id": doc_id, "status": status, "text": "x" * (end - start), "start": start,
+            "end": end, "evidence": evidence, "quantities": list(quantities), "sources": list(sources)}
+
+
+def _q(start, end, kind="count", value=1.0):
+    return {"text": "q", "start": start, "end": end, "kind": kind, "value": value}
+
+
+def test_eval_counts_planted_hits_misses_and_false_alarms():
+    from pipeline.evaluate import score
+    gold = [_claim(0, 10, "study-backed", [_q(0, 2), _q(4, 6, "percentage", 50)],
+                   [{"text": "WHO", "start": 7, "end": 10, "type": "institution"}]),
+            _claim(20, 30, "anecdotal", [_q(20, 22, "dose", 5)]),                   # missed entirely
+            _claim(40, 50, status="rejected")]                                      # must not be produced
+    machine = [_claim(0, 10, "unattributed", [_q(0, 2), _q(4, 6, "proportion", 0.5)], []),
+               _claim(40, 50, status="machine"),                                    # the rejected one
+               _claim(60, 70, "anecdotal", [_q(60, 61)], status="machine")]         # a false alarm
+    result = score([{"doc_id": "d"}], {"d": {"claims": gold}}, machine)
+    assert (result["claims"]["tp"], result["claims"]["fn"], result["claims"]["fp"]) == (1, 1, 2)
+    assert (result["quantities"]["tp"], result["quantities"]["fn"], result["quantities"]["fp"]) == (2, 1, 1)
+    assert result["kind_accuracy"] == 0.5 and result["value_accuracy"] == 0.5
+    assert result["rejected_claims_still_produced"] == 1
+    assert result["evidence_confusion"]["study-backed"]["unattributed"] == 1 and result["evidence_accuracy"] == 0.0
+    assert result["sources"] == {"gold": 1, "found": 0}
 
 
 def test_second_run_uses_the_cache(run_dir):

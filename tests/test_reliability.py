@@ -34,7 +34,7 @@ def stages(base, *names, corpus=None):
         args = [name, "--corpus", str(corpus or base / "corpus"), "--out", str(base / "out")]
         if name == "nlp":
             args += ["--jobs", "1"]
-        if name in ("review", "export", "eval"):
+        if name in ("review", "link", "export", "eval"):
             args += ["--annotations", str(base / "ann")]
         code = main(args)
         if code:
@@ -128,7 +128,7 @@ def test_several_added_claims_get_ids_and_a_null_value_exports(project):
     sentences = [e["text"] for e in entries(project)][:2]
     edit_annotations(project, lambda claims: claims.extend([added(s) for s in sentences] +
                                                            [added(sentences[0].split(".")[0][:60], value=None)]))
-    assert stages(project, "review", "export") == 0
+    assert stages(project, "review", "link", "export") == 0
     ids = [e["id"] for e in entries(project)]
     assert len(ids) == len(set(ids)) and all(ids)
     exported = [c for c in claims_of(project) if c["review"] == "added"]

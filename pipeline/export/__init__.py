@@ -13,6 +13,7 @@ import jsonschema
 
 from ..files import write_jsonl
 from ..records import Claim, Quantity, Source, claim_schema, keys, record
+from ..link import claim_links
 from ..review import stage_inputs
 from ..timeunits import iso_duration
 from .report import write_report
@@ -91,12 +92,12 @@ def validate_records(records, where):
 
 def run(corpus, out, annotations):
     out = Path(out)
-    documents, _, _, reviews = stage_inputs(out, annotations)
+    documents, _, texts, reviews = stage_inputs(out, annotations)
     records = merged_claims(documents, reviews)
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
-    rows = write_csv(out / "claims.csv", records)
-    write_report(out / "report.html", documents, records)
+    rows = write_csv(out / "claims.csv", records, claim_links(out))
+    write_report(out / "report.html", documents, records, texts)
     print(f"export: {len(records)} claims -> {out / 'claims.jsonl'}, {rows} quantity rows -> {out / 'claims.csv'}, "
-          f"{out / 'report.html'}")
+          f"{out / 'report.html'} (+ {out / 'report'}/)")
     return records

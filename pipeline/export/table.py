@@ -4,7 +4,7 @@ import pandas as pd
 
 from ..files import atomic_open
 
-COLUMNS = ["doc_id", "claim_id", "section", "author", "comment_index", "evidence", "hedged", "review",
+COLUMNS = ["doc_id", "claim_id", "link_id", "section", "author", "comment_index", "evidence", "hedged", "review",
            "quantity", "kind", "value", "low", "high", "unit", "qualifier", "start", "end", "sources", "sentence"]
 
 
@@ -16,11 +16,12 @@ def spreadsheet_safe(cell):
     return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
 
 
-def rows(records):
+def rows(records, link_ids):
     for claim in records:
         sources = "; ".join(f"{s['text']} ({s['type']})" for s in claim["sources"])
         for q in claim["quantities"]:
-            yield {"doc_id": claim["doc_id"], "claim_id": claim["id"], "section": claim["section"],
+            yield {"doc_id": claim["doc_id"], "claim_id": claim["id"], "link_id": link_ids.get(claim["id"]),
+                   "section": claim["section"],
                    "author": claim["author"], "comment_index": claim["comment_index"], "evidence": claim["evidence"],
                    "hedged": claim["hedged"], "review": claim["review"], "quantity": q["text"], "kind": q["kind"],
                    "value": q["value"], "low": q["low"], "high": q["high"], "unit": q["unit"],
@@ -28,8 +29,9 @@ def rows(records):
                    "sentence": " ".join(claim["text"].split())}
 
 
-def write_csv(path, records):
-    frame = pd.DataFrame(list(rows(records)), columns=COLUMNS)
+def write_csv(path, records, link_ids=None):
+    """`link_ids`: {claim_id: id of its group in links.jsonl}; a claim in no group has an empty link_id."""
+    frame = pd.DataFrame(list(rows(records, link_ids or {})), columns=COLUMNS)
     frame["comment_index"] = frame["comment_index"].astype("Int64")
     for name in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[name]):

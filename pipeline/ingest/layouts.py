@@ -18,6 +18,7 @@ class Layouts:
     furniture: tuple
     article_end: tuple
     comments_start: tuple
+    bylines: tuple
     references_start: tuple
     reference_entry: tuple
     noise: tuple
@@ -28,6 +29,7 @@ class Layouts:
     greetings: frozenset
     signoffs: frozenset
     max_name_words: int
+    lookahead_lines: int
 
 
 def _compile(path, key, patterns):
@@ -49,6 +51,7 @@ def load_layouts(path=DEFAULT_LAYOUTS):
         furniture=_compile(path, "furniture", data["furniture"]),
         article_end=_compile(path, "article_end", data["article_end"]),
         comments_start=_compile(path, "comments_start", data["comments_start"]),
+        bylines=_compile(path, "bylines", data["bylines"]),
         references_start=_compile(path, "references_start", data["references_start"]),
         reference_entry=_compile(path, "reference_entry", data["reference_entry"]),
         noise=_compile(path, "comments.noise", c["noise"]),
@@ -59,6 +62,7 @@ def load_layouts(path=DEFAULT_LAYOUTS):
         greetings=frozenset(w.lower() for w in c["greetings"]),
         signoffs=frozenset(w.lower() for w in c["signoffs"]),
         max_name_words=int(data["max_name_words"]),
+        lookahead_lines=int(data["lookahead_lines"]),
     )
 
 

@@ -12,6 +12,7 @@ from ..errors import InputError, line_of
 
 FALLBACK_ENCODING = "cp1252"   # what scraped pages that are not UTF-8 almost always are
 _SNIFF = 8192
+CORPUS_SUFFIXES = (".txt", ".html", ".htm")     # .html/.htm (and .txt that is HTML) go through html.py
 # A byte-order mark names the encoding. The mark is not part of the text: the
 # recorded encoding ("utf-8-sig", "utf-16") drops it on every later read too,
 # so all offsets count from the first character after it.
@@ -23,9 +24,14 @@ def corpus_files(corpus):
     corpus = Path(corpus)
     if not corpus.is_dir():
         raise InputError(corpus, "corpus folder not found (set CORPUS=folder or --corpus)")
-    files = sorted(p for p in corpus.glob("*.txt") if p.is_file())
+    files = sorted(p for p in corpus.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES and p.is_file())
     if not files:
-        raise InputError(corpus, "no .txt documents in the corpus folder")
+        raise InputError(corpus, "no .txt or .html documents in the corpus folder")
+    seen = {}
+    for p in files:
+        if p.stem in seen:
+            raise InputError(p, f"same document id as {seen[p.stem].name}: rename one of them")
+        seen[p.stem] = p
     return files
 
 

@@ -8,6 +8,7 @@ character belongs to one segment, offsets are into the text as read.
 
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 
 from .layouts import first_match, load_layouts
@@ -133,7 +134,7 @@ class _Segmenter:
     def classify(self):
         r = self.rules
         i = self.find_title() + 1
-        state = "article"
+        state, article_seen = "article", False
         while i < len(self.lines):
             line = self.lines[i]
             s = line.stripped
@@ -141,9 +142,16 @@ class _Segmenter:
                 i += 1
                 continue
             if state != "comments" and first_match(r.comments_start, s):
-                self.fold_trailing_tags(i)
                 self.kind[i] = "furniture"
-                state = "comments"
+                if self.comments_follow(i):
+                    self.fold_trailing_tags(i)
+                    state = "comments"
+            elif state == "article" and not article_seen and self.byline(i):
+                self.kind[i] = "furniture"
+                meta = self.meta_after(i)
+                if meta and is_name(s, r):
+                    self.kind[meta[0]] = "furniture"
+                    i = meta[0]
             elif state == "article" and self.strong_header(i):
                 state = "comments"
                 continue                       # re-read this line as a comment header
@@ -167,7 +175,44 @@ class _Segmenter:
                 self.kind[i] = "furniture"
             else:
                 self.kind[i] = "article"
+                article_seen = True
             i += 1
+
+    def next_lines(self, i, n):
+        """Numbers of the next `n` non-blank lines after line i."""
+        found = []
+        for j in range(i + 1, len(self.lines)):
+            if not self.lines[j].blank:
+                found.append(j)
+                if len(found) == n:
+                    break
+        return found
+
+    def looks_like_comment_zone(self, j):
+        r, s = self.rules, self.lines[j].stripped
+        return bool(first_match(r.headers, s) or r.numbered.match(s) or first_match(r.noise, s)
+                    or first_match(r.comments_start, s) or is_name(s, r) and self.meta_after(j))
+
+    def comments_follow(self, i):
+        """A comment counter is trusted past the middle of the page, or when headers/a form follow it.
+
+        "80 Comments" or "View comments" near the top of a news page links to a
+        thread further down; taking it for the thread would make the whole
+        article furniture.
+        """
+        if 2 * self.lines[i].start >= len(self.text):
+            return True
+        return any(self.looks_like_comment_zone(j) for j in self.next_lines(i, self.rules.lookahead_lines))
+
+    def byline(self, i):
+        """Before the article's first line, a 'Published by NAME at DATE' or name + date line is
+        the byline, unless more headers follow soon (then it opens a forum thread)."""
+        s = self.lines[i].stripped
+        if not (first_match(self.rules.bylines, s) or self.strong_header(i)):
+            return False
+        meta = self.meta_after(i)
+        after = meta[0] if meta and is_name(s, self.rules) else i
+        return not any(self.strong_header(j) for j in self.next_lines(after, self.rules.lookahead_lines))
 
     def fold_trailing_tags(self, i):
         """Short label lines just before the comments or share bar are tags, not prose."""
@@ -369,3 +414,28 @@ def segment(text, title_hint=None, rules=None, warn=None):
     seg = _Segmenter(text, rules or load_layouts(), title_hint, warn)
     segments = seg.segments()
     return segments, seg.title
+
+
+FURNITURE_WARN_SHARE = 0.5
+
+
+def furniture_warning(path, text, segments):
+    """Warn when more than half a document is furniture, naming the line its biggest stretch starts on.
+
+    Such a document has most likely been misread (a counter or share bar near
+    the top taken for the end of the article); the warning says where to look.
+    """
+    total = sum(1 for ch in text if not ch.isspace())
+    furniture = [s for s in segments if s["kind"] == "furniture"]
+    size = {id(s): sum(1 for ch in text[s["start"]:s["end"]] if not ch.isspace()) for s in furniture}
+    if not total or sum(size.values()) <= FURNITURE_WARN_SHARE * total:
+        return None
+    biggest = max(furniture, key=lambda s: size[id(s)])
+    start = biggest["start"] + len(text[biggest["start"]:biggest["end"]]) - len(text[biggest["start"]:biggest["end"]].lstrip())
+    line = text.count("\n", 0, start) + 1
+    first = text[start:].split("\n", 1)[0].strip()
+    share = sum(size.values()) / total
+    message = (f"warning: {path}:{line}: {share:.0%} of the document is furniture (never read for claims), "
+               f"most of it from the line {first[:80]!r} on; if that is article text, see pipeline/ingest/layouts.yml")
+    print(message, file=sys.stderr)
+    return message

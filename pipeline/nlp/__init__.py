@@ -5,27 +5,67 @@
   quantities are and which abbreviations the document defines.
 - `full_pipeline()`: the trained model (settings.MODEL) + the same components +
   abbreviations, sources and evidence. Run only on paragraphs with a quantity.
+
+Which components each holds, their order and their rule files: config.cfg.
 """
 
 import warnings
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
+from spacy.tokens import Doc
 
 from .. import settings
 from . import numbers, quantities  # noqa: F401  (register factories)
+from .rulefiles import PATTERNS, read_rules
 from .tokenizer import number_friendly_tokenizer, plain_spaces  # noqa: F401
+
+
+def _claim_records(doc):
+    """doc._.claim_records: the claims of a Doc the user made, as claims.jsonl-shaped records."""
+    from ..extract import claim_records
+    context = {"doc_id": "doc", "section": "article", "author": None, "comment_index": None,
+               **(doc._.context or {}), "offset": 0}
+    return claim_records(doc, context, doc.text, {})
+
+
+Doc.set_extension("claim_records", getter=_claim_records, force=True)
+
+
+CONFIG = Path(__file__).with_name("config.cfg")
+
+
+@spacy.registry.readers("claims.rule_lines.v1")
+def rule_lines(path):
+    """A patterns file of ours: one JSON object a line, // comments allowed."""
+    return read_rules(path)
+
+
+@lru_cache(maxsize=1)
+def claims_config():
+    """config.cfg with ${paths.patterns} filled in and every reader resolved."""
+    return spacy.util.load_config(CONFIG, overrides={"paths.patterns": str(PATTERNS)}, interpolate=True)
+
+
+def add_components(nlp, section):
+    """Add the components config.cfg lists under [section], each with its config and initialization."""
+    config = claims_config()
+    for name in config[section]["pipeline"]:
+        component = dict(config["components"][name])
+        nlp.add_pipe(component.pop("factory"), name=name, config=component)
+        init = config["initialize"]["components"].get(name)
+        if init:
+            resolved = spacy.registry.resolve({"init": init})["init"]
+            nlp.get_pipe(name).initialize(lambda: [], nlp=nlp, **resolved)
+    return nlp
 
 
 @lru_cache(maxsize=1)
 def rules_pipeline():
     import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
 
-    nlp = number_friendly_tokenizer(spacy.blank("en"))
-    nlp.add_pipe("sentencizer")
-    nlp.add_pipe("numbers")
-    nlp.add_pipe("quantities")
-    nlp.add_pipe("abbreviation_detector", config={"make_serializable": True})
+    nlp = add_components(number_friendly_tokenizer(spacy.blank("en")), "rules")
     # scispaCy's detector builds one Matcher it never fills; spaCy warns (W036) on every call.
     warnings.filterwarnings("ignore", message=r"\[W036\]")
     return nlp
@@ -33,13 +73,15 @@ def rules_pipeline():
 
 @lru_cache(maxsize=1)
 def full_pipeline(model=None):
-    from . import evidence  # noqa: F401  (registers "evidence")
-    from .sources import add_source_ruler
+    from . import evidence, sources  # noqa: F401  (register "sources", "evidence")
 
-    nlp = number_friendly_tokenizer(spacy.load(model or settings.MODEL))
-    nlp.add_pipe("numbers")
-    nlp.add_pipe("quantities")
-    add_source_ruler(nlp)
-    nlp.add_pipe("sources")
-    nlp.add_pipe("evidence")
-    return nlp
+    return add_components(number_friendly_tokenizer(spacy.load(model or settings.MODEL)), "claims")
+
+
+def package(path):
+    """Write the claims pipeline to `path` so that spacy.load(path) gives the same claims."""
+    nlp = full_pipeline()
+    nlp.meta["name"] = "claims_" + nlp.meta.get("name", "pipeline")
+    nlp.meta["description"] = "Quantitative health claims: quantities, sources, evidence labels (pipeline package)"
+    nlp.to_disk(path)
+    return path

@@ -35,13 +35,6 @@ Span.set_extension("attributed", default=False, force=True)   # the parse ties i
 Doc.set_extension("context", default=None, force=True)
 
 
-def add_source_ruler(nlp, name="source_ruler"):
-    """spaCy's own span_ruler, loaded with patterns/sources.jsonl."""
-    ruler = nlp.add_pipe("span_ruler", name=name, config={"spans_key": RULER_KEY, "overwrite": True})
-    ruler.add_patterns(read_rules(PATTERNS / "sources.jsonl"))
-    return ruler
-
-
 @Language.factory("sources")
 def make_sources(nlp, name):
     return SourceFinder(nlp.vocab)

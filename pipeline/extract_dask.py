@@ -1,0 +1,130 @@
+"""The extract stage on a Dask cluster: `--scheduler local` (a LocalCluster on
+this machine) or `--scheduler tcp://host:8786` (a cluster someone started).
+
+The work is what the local fork pool does: the same chunks of whole documents
+(`extract.chunked`), the same function on each chunk (`extract._extract`), only
+plain claim records coming back. So the records, and every file the client
+writes from them in document order, are the same as a local run.
+
+- The client reads each chunk's texts and ships them with it: workers need the
+  installed project and model, not a shared folder.
+- Each worker process loads the pipelines once (`full_pipeline()` is cached per
+  process) and keeps them for every chunk it takes.
+- A worker that dies mid-chunk: the scheduler gives the chunk to another worker
+  (up to ALLOWED_FAILURES deaths). The client takes each chunk's result once, and
+  only the client writes outputs and the cache, so nothing is written twice.
+- At most IN_FLIGHT chunks a worker are queued, so the client holds a bounded
+  number of texts whatever the corpus size.
+"""
+
+import contextlib
+import functools
+import gc
+import importlib.util
+import logging
+from itertools import islice
+
+import dask
+from tqdm import tqdm
+
+from . import extract
+from .errors import InputError
+from .ingest.reader import document_texts
+from .nlp import full_pipeline, rules_pipeline
+
+IN_FLIGHT = 4            # chunks queued per worker thread: it never waits for work, the client never holds the corpus
+ALLOWED_FAILURES = 3     # worker deaths a chunk survives before the run fails (Dask's allowed-failures)
+
+
+def _extract_chunk(chunk, texts, every_paragraph):
+    """Runs on a worker: claim records of a chunk of documents."""
+    _pipelines_loaded()
+    return extract._extract(chunk, progress=False, every_paragraph=every_paragraph, texts=texts)
+
+
+@functools.lru_cache(maxsize=1)
+def _pipelines_loaded():
+    """Once per worker process: load both pipelines, then keep their objects out of the
+    garbage collector's passes (as the fork pool does), which would otherwise walk the model each time."""
+    full_pipeline(), rules_pipeline()
+    gc.freeze()
+
+
+def _connect_timeout():
+    """Dask's own connect timeout (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT), in seconds."""
+    return dask.utils.parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), default="s")
+
+
+@contextlib.contextmanager
+def cluster_client(scheduler, jobs=1):
+    """A distributed.Client: on a new LocalCluster of `jobs` worker processes, or connected to `scheduler`.
+
+    An address that cannot be reached, or a cluster without workers, is an
+    InputError (exit 2) within the connect timeout, before anything is written.
+    """
+    from distributed import Client, LocalCluster
+
+    timeout = _connect_timeout()
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}), \
+            contextlib.ExitStack() as stack:
+        if scheduler == "local":
+            cluster = stack.enter_context(LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                                       silence_logs=logging.ERROR, dashboard_address=":0"))   # a free port
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(scheduler, timeout=timeout))
+            except (OSError, TimeoutError, ValueError) as err:
+                raise InputError(scheduler, f"cannot reach the Dask scheduler within {timeout:g} s ({err}); "
+                                 "start one with `dask scheduler`, or use --scheduler local") from None
+            try:
+                client.wait_for_workers(1, timeout=timeout)
+            except TimeoutError:
+                raise InputError(scheduler, f"the Dask scheduler has no workers after {timeout:g} s; "
+                                 f"start some with `dask worker {scheduler} --nworkers 2`") from None
+        _same_extractor_everywhere(client, scheduler)
+        yield client
+
+
+def _serves_dashboard():
+    """Runs on the scheduler: Dask serves its dashboard only where bokeh is installed."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def _same_extractor_everywhere(client, scheduler):
+    """Outputs are identical to a local run only if every worker runs the same rules, code and model."""
+    mine = extract.fingerprint()
+    for worker, theirs in client.run(extract.fingerprint).items():
+        if theirs != mine:
+            raise InputError(scheduler, f"worker {worker} runs extractor {theirs}, this client {mine}: "
+                             "install the same version of the project and model on every worker")
+
+
+def extract_on_cluster(documents, scheduler, jobs=1, progress=True, every_paragraph=False):
+    """{doc_id: [claim records]}, as extract.extract_documents, computed on a Dask cluster."""
+    from distributed import as_completed
+
+    if not documents:
+        return {}
+    with cluster_client(scheduler, jobs) as client:
+        threads = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+        link = client.dashboard_link if client.run_on_scheduler(_serves_dashboard) else None
+        print(f"extract: Dask cluster {client.scheduler.address}, {threads} worker threads"
+              + (f", dashboard {link}" if link else ""), flush=True)
+        chunks = iter(extract.chunked(documents, threads))
+
+        def submit(chunk):
+            return client.submit(_extract_chunk, chunk, document_texts(chunk), every_paragraph, pure=False)
+
+        running = as_completed([submit(c) for c in islice(chunks, IN_FLIGHT * threads)])
+        results = {}
+        with tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
+            for future in running:
+                part = future.result()
+                future.release()
+                results.update(part)
+                bar.update(len(part))
+                chunk = next(chunks, None)
+                if chunk is not None:
+                    running.add(submit(chunk))
+    return {r["doc_id"]: results[r["doc_id"]] for r in documents}

@@ -1,0 +1,321 @@
+"""Which two figures of one study state the same measure, and whether they agree.
+
+A figure is one quantity of a claim, normalized: its family (shares —
+percentages and proportions, both in percent — counts, timeframes in days,
+frequencies per day, doses and money by unit), what it counts (people, or the
+counted noun), its interval and its precision, and its topic: the measure
+concepts of rules.yml found around it ("responded", "side effects"), else its
+nearest content words. Two figures are compared when family and unit agree,
+they come from different voices (a document's article, or one comment), and
+their topics meet.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .rules import RULES
+
+TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
+SHARES = ("percentage", "proportion")
+EPS = 1e-9
+BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
+VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
+
+
+@lru_cache(maxsize=65536)
+def stem(word):
+    """A light suffix-stripper, enough for 'falls'/'fall', 'responded'/'respond'."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    for suffix, keep in (("ing", 5), ("ed", 4)):
+        if w.endswith(suffix) and len(w) > keep:
+            w = w[:-len(suffix)]
+            if len(w) > 2 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+                w = w[:-1]
+            return w
+    if w.endswith("es") and len(w) > 4 and w[-3] in "sxz":
+        return w[:-2]
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+@dataclass
+class Figure:
+    claim_id: str
+    voice: tuple
+    kind: str
+    text: str
+    family: str
+    unit: str               # what is counted or measured, comparable across figures
+    stated_unit: str        # the unit the figure was stated in (for the output)
+    factor: float           # stated unit -> the family's base unit
+    low: float              # interval in base units (a point: low == high)
+    high: float
+    precision: float        # in base units
+    match: frozenset = field(default_factory=frozenset)   # concepts ("c:") or content words ("w:")
+
+    @property
+    def point(self):
+        return self.low == self.high
+
+    def stated(self, factor=None):
+        """The figure in its stated unit (or the unit of `factor`): a number, or [low, high] for a range."""
+        factor = factor or self.factor
+        if self.point:
+            return _tidy(self.low / factor)
+        return [_tidy(v / factor) if math.isfinite(v) else None for v in (self.low, self.high)]
+
+
+def _tidy(value):
+    value = round(value, 6)
+    return int(value) if value == int(value) else value
+
+
+def numeral_precision(numeral):
+    """'71' -> 1, '70' -> 10, '2,000' -> 1000, '71.4' -> 0.1."""
+    digits = numeral.replace(",", "")
+    if "." in digits:
+        return 10.0 ** -len(digits.split(".", 1)[1])
+    stripped = digits.rstrip("0")
+    return 10.0 ** (len(digits) - len(stripped)) if stripped else 1.0
+
+
+def value_precision(value):
+    """For figures written in words: 'seventy' -> 10, 'a third' (33.33…) -> 1."""
+    if value == int(value):
+        return numeral_precision(str(int(abs(value)))) if value else 1.0
+    for places in range(1, 4):
+        if abs(round(value, places) - value) < EPS:
+            return 10.0 ** -places
+    return 1.0
+
+
+def round_to(value, precision):
+    return math.floor(value / precision + 0.5) * precision
+
+
+class FigureReader:
+    def __init__(self, rules=RULES):
+        self.people = {w.lower() for w in rules["people"]}
+        self.stopwords = {w.lower() for w in rules["stopwords"]}
+        self.generic = {w.lower() for w in rules["generic"]} | self.stopwords
+        self.window = rules["window"]
+        self.concepts = rules["concepts"]
+        self.denominator = rules["denominator"]
+        self.lower_bounds = set(rules["lower_bounds"])
+        self.upper_bounds = set(rules["upper_bounds"])
+        self.units = {family: {k: v for k, v in table.items() if k != "base"} for family, table in rules["units"].items()}
+        self.base = {family: table["base"] for family, table in rules["units"].items()}
+        # One pass over a window finds every concept word: phrase -> the concepts it signals.
+        self.signals = {}
+        for name, spec in self.concepts.items():
+            for w in spec["words"]:
+                self.signals.setdefault(w.lower(), set()).add(name)
+        self.concept_words = re.compile(
+            rf"(?<![\w-])(?:{'|'.join(re.escape(w) for w in sorted(self.signals, key=len, reverse=True))})(?![\w-])")
+        self._content_cache = {}
+
+    # --- units and values -----------------------------------------------------------
+
+    def family_unit(self, q):
+        """(family, comparable unit, stated unit, factor) or None when it cannot be compared."""
+        kind, unit = q["kind"], (q.get("unit") or "").lower()
+        if kind in SHARES:
+            return "share", "%", "%", (100.0 if kind == "proportion" else 1.0)
+        if kind == "count":
+            if not unit:
+                return None
+            return "count", ("people" if unit in self.people else unit), unit, 1.0
+        if kind in self.units:
+            factor = self.units[kind].get(unit)
+            if factor is None:
+                return (kind, unit, unit, 1.0) if unit else None
+            return kind, self.base[kind], unit, float(factor)
+        return (kind, unit, unit, 1.0) if unit else None
+
+    def interval(self, q, factor):
+        value = q.get("value")
+        if value is None:
+            return None
+        low, high = q.get("low"), q.get("high")
+        if low is not None and high is not None and low != high:
+            return low * factor, high * factor
+        value *= factor
+        if q.get("qualifier") in self.lower_bounds:
+            return value, math.inf
+        if q.get("qualifier") in self.upper_bounds:
+            return -math.inf, value
+        return value, value
+
+    def precision(self, q, factor):
+        if q["kind"] == "proportion" and NUMERAL.search(q["text"]):
+            return 0.1                      # "18 of the 20 patients" is an exact ratio
+        numerals = NUMERAL.findall(q["text"])
+        value = q.get("value") or 0.0
+        if numerals:
+            stated = float(numerals[0].replace(",", "")) or 1.0
+            scale = abs(value / stated) if value and q.get("low") is None else 1.0
+            return min(numeral_precision(n) for n in numerals) * scale * factor
+        return value_precision(value * (100.0 if q["kind"] == "proportion" else 1.0)) * \
+            (factor / (100.0 if q["kind"] == "proportion" else 1.0))
+
+    # --- topic ------------------------------------------------------------------------
+
+    def figures(self, claim):
+        """Every comparable quantity of a claim as a Figure."""
+        text, offset = claim["text"], claim["start"]
+        spans = [(q["start"] - offset, q["end"] - offset, q) for q in claim["quantities"]]
+        units = [self.family_unit(q) for _, _, q in spans]
+        families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
+        tokens = []                 # (start, end, word, index of the quantity it is part of, or -1)
+        bounds = sorted((qs, qe, n) for n, (qs, qe, _) in enumerate(spans))
+        k = 0
+        for m in TOKEN.finditer(text):
+            at = m.start()
+            while k < len(bounds) and bounds[k][1] <= at:
+                k += 1
+            owner = bounds[k][2] if k < len(bounds) and bounds[k][0] <= at else -1
+            tokens.append((at, m.end(), m.group(0), owner))
+        voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
+        out = []
+        for i, (start, end, q) in enumerate(spans):
+            if units[i] is None:
+                continue
+            family, comparable, stated_unit, factor = units[i]
+            interval = self.interval(q, factor)
+            if interval is None:
+                continue
+            match = self.topic(q, i, spans, families, tokens, text)
+            out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
+                              interval[0], interval[1], self.precision(q, factor), match))
+        return out
+
+    def topic(self, q, i, spans, families, tokens, text):
+        start, end = spans[i][0], spans[i][1]
+
+        def window(candidates, limit):
+            words = []
+            counted = 0
+            for _, _, word, owner in candidates:
+                if owner == -1:
+                    words.append(word)
+                    counted += word.lower() not in self.stopwords
+                    if counted == limit:
+                        break
+                elif owner != i and families[owner] == families[i]:
+                    break               # a figure of the same family has its own words
+            return words
+
+        left = window([t for t in reversed(tokens) if t[1] <= start], self.window["left"])[::-1]
+        right = window([t for t in tokens if t[0] >= end], self.window["right"])
+        concepts = self.concepts_of(q, left, right, i, spans, families, text)
+        if concepts:
+            return frozenset(f"c:{c}" for c in concepts)
+        n = self.window["content_words"]
+        content = [stem(w) for w in left if self._content(w)][-n:] + [stem(w) for w in right if self._content(w)][:n]
+        return frozenset(f"w:{w}" for w in content)
+
+    def _content(self, word):
+        known = self._content_cache.get(word)
+        if known is None:
+            lower = word.lower()
+            known = self._content_cache[word] = lower[:1].isalpha() and len(lower) > 2 and \
+                lower not in self.generic and lower not in self.people and stem(lower) not in self.people
+        return known
+
+    def concepts_of(self, q, left, right, i, spans, families, text):
+        kind = q["kind"]
+        if kind == "count" and i > 0 and families[i - 1] == "share":
+            gap = text[spans[i - 1][1]:spans[i][0]].strip().lower()
+            if gap in self.denominator["left"]:
+                return {self.denominator["concept"]}
+        around = {c for m in self.concept_words.finditer(" ".join(left + right).lower()) for c in self.signals[m.group(0)]}
+        found = set()
+        for name, spec in self.concepts.items():
+            if kind not in spec["kinds"]:
+                continue
+            if spec.get("after_only"):
+                near = " ".join(right[:spec["after_only"]]).lower()
+                close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
+                    len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
+                if close or any(name in self.signals[m.group(0)] for m in self.concept_words.finditer(near)):
+                    found.add(name)
+            elif name in around:
+                found.add(name)
+        for name in list(found):
+            found -= set(self.concepts[name].get("overrides", []))
+        if not found:
+            found = {name for name, spec in self.concepts.items()
+                     if spec.get("default") and kind in spec["kinds"] and self.family_unit(q)[1] == "people"}
+        return found
+
+
+def verdict(a, b):
+    if a.point and b.point:
+        if abs(a.low - b.low) <= EPS * max(1.0, abs(a.low)):
+            return "same"
+        precision = max(a.precision, b.precision)
+        if abs(round_to(a.low, precision) - round_to(b.low, precision)) <= EPS * max(1.0, abs(a.low), precision):
+            return "rounded"
+        return "differs"
+    if a.point or b.point:
+        point, span = (a, b) if a.point else (b, a)
+        return "range_contains" if span.low - EPS <= point.low <= span.high + EPS else "differs"
+    if a.low == b.low and a.high == b.high:
+        return "same"
+    if (a.low <= b.low and b.high <= a.high) or (b.low <= a.low and a.high <= b.high):
+        return "range_contains"
+    return "differs"
+
+
+def candidate_pairs(members, figures, limit):
+    """All pairs of a small block. In a block of more than `limit` figures, figures stating the
+    same value are compared with the first of them, and those firsts with each other:
+    n + k² pairs for k distinct values instead of n²."""
+    if len(members) <= limit:
+        return [(members[x], members[y]) for x in range(len(members)) for y in range(x + 1, len(members))]
+    firsts = {}
+    pairs = []
+    for n in members:
+        f = figures[n]
+        first = firsts.setdefault((f.low, f.high, f.precision), n)
+        if first != n:
+            pairs.append((first, n))
+    reps = list(firsts.values())
+    pairs += [(reps[x], reps[y]) for x in range(len(reps)) for y in range(x + 1, len(reps))]
+    return pairs
+
+
+def comparisons(figures, limit=BLOCK_LIMIT):
+    """The comparable pairs of a group's figures (blocked by family, unit and shared topic token)."""
+    blocks = {}
+    for n, figure in enumerate(figures):
+        for token in figure.match:
+            blocks.setdefault((figure.family, figure.unit, token), []).append(n)
+    seen = set()
+    out = []
+    for members in blocks.values():
+        for pair in candidate_pairs(members, figures, limit):
+            if pair in seen:
+                continue
+            seen.add(pair)
+            a, b = figures[pair[0]], figures[pair[1]]
+            if a.voice != b.voice:
+                out.append(record(a, b))
+    out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
+    return out
+
+
+def record(a, b):
+    kind = a.kind if a.kind == b.kind else "percentage"
+    return {"a": a.claim_id, "b": b.claim_id, "kind": kind, "a_value": a.stated(), "b_value": b.stated(a.factor),
+            "unit": a.stated_unit if a.family != "share" else "%", "verdict": verdict(a, b),
+            "a_text": a.text, "b_text": b.text,
+            "measure": sorted(t[2:] for t in a.match & b.match)}

@@ -1,0 +1,199 @@
+"""Which research a claim cites, as normalized keys.
+
+Two tiers:
+  identifiers  name a study: a DOI, PMID or URL, a study's name ("the PROMPT
+               trial", "the Leeds trial", "the Northern Heart Cohort" / "NHC"),
+               a lead author ("Okafor et al.", "Dr. Okafor's team", "led by
+               Dr. Amara Okafor"). All identifiers of one claim are one study.
+  qualifiers   narrow it down but are shared by many studies: journal + year,
+               journal, institution, named person, publication. They place a
+               claim only when exactly one known study carries them.
+Keys are read from the claim's sources (`text`, `type`, `canonical`), the
+`context:study:` cues (a study carried from an earlier sentence) and the claim's
+sentence itself.
+"""
+
+import re
+
+from .rules import RULES
+
+DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+", re.I)
+PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b", re.I)
+URL = re.compile(r"\bhttps?://[^\s\"<>]+", re.I)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9-]*[A-Z0-9]\b")
+NAME_TOKEN = r"[A-Z][\w'’.-]*"
+TRAILING = ".,;:!?'\"’”"
+
+CONTEXT_CUE = "context:study:"
+
+
+def _strip_link(text):
+    """Trailing punctuation, and closing brackets that do not close anything in the link."""
+    while text:
+        if text[-1] in TRAILING:
+            text = text[:-1]
+        elif text[-1] == ")" and text.count(")") > text.count("("):
+            text = text[:-1]
+        else:
+            break
+    return text
+
+
+def _words(phrases):
+    return sorted((p.lower() for p in phrases), key=len, reverse=True)
+
+
+class KeyReader:
+    def __init__(self, rules=RULES):
+        self.not_names = {w.lower() for w in rules["not_names"]}
+        self.descriptors = {w.lower() for w in rules["descriptors"]}
+        self.institution_words = _words(rules["institution_words"])
+        self.institution_set = set(self.institution_words)
+        words = "|".join(map(re.escape, self.institution_words))
+        self.institution_affix = re.compile(rf"^(?:{words})\s+|\s+(?:{words})$")
+        self.authors = [re.compile(p) for p in rules["author_patterns"]]
+        descriptor = "|".join(sorted(map(re.escape, self.descriptors), key=len, reverse=True))
+        # A run of capitalised words (joined by of/and/for/&), then a descriptor word.
+        self.named = re.compile(
+            rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?\s+"
+            rf"(?P<descriptor>(?i:{descriptor}))\b")
+
+    # --- normalizing ------------------------------------------------------------
+
+    def clean_name(self, name):
+        """'The University of Leeds' -> 'leeds'; '' when nothing specific is left."""
+        words = name.replace("’", "'").split()
+        while words and ((words[0].lower().strip(".") in self.not_names and not ACRONYM.fullmatch(words[0]))
+                         or YEAR.fullmatch(words[0])):
+            words.pop(0)
+        while words and words[-1].lower() in self.descriptors:
+            words.pop()
+        text = " ".join(words).lower()
+        if text.endswith("'s"):
+            text = text[:-2]
+        if text in self.institution_set:
+            return ""
+        text = self.institution_affix.sub("", text)
+        return text.strip(" .-")
+
+    def abbreviations(self, text, sources):
+        """{'NHC': 'Northern Heart Cohort'} from 'Long Form (ABBR)' in the text and from sources."""
+        found = {}
+        for source in sources:
+            if source.get("canonical") and source["canonical"] != source["text"] and ACRONYM.fullmatch(source["text"]):
+                found[source["text"]] = source["canonical"]
+        for match in re.finditer(r"\(([A-Z][A-Za-z0-9-]*[A-Z0-9])\)", text):
+            abbr = match.group(1)
+            long_form = self._long_form(text[:match.start()].split(), abbr)
+            if long_form:
+                found[abbr] = long_form
+        return found
+
+    @staticmethod
+    def _long_form(before, abbr):
+        """Schwartz & Hearst's rule: the shortest run of words ending before '(ABBR)' whose
+        characters contain the abbreviation's letters in order, starting with its first."""
+        letters = [c.lower() for c in abbr if c.isalnum()]
+        for size in range(1, min(len(letters) + 5, 2 * len(letters)) + 1):
+            words = before[-size:]
+            if len(words) < size:
+                break
+            if not words[0][:1].lower() == letters[0]:
+                continue
+            chars = " ".join(words).lower()
+            i = 0
+            for c in chars:
+                if i < len(letters) and c == letters[i]:
+                    i += 1
+            if i == len(letters):
+                return " ".join(words).strip(",;:")
+        return None
+
+    # --- reading a claim ---------------------------------------------------------
+
+    def texts(self, claim):
+        """The sentence, then each source's text, then studies carried from earlier sentences."""
+        texts = [claim["text"]]
+        texts += [s["text"] for s in claim["sources"] if s.get("type") != "narrator" and s["text"] not in claim["text"]]
+        texts += [cue[len(CONTEXT_CUE):] for cue in claim.get("evidence_cues", []) if cue.startswith(CONTEXT_CUE)]
+        return texts
+
+    def identifiers(self, claim, abbreviations):
+        """{key: display} of the study identifiers a claim names."""
+        keys = {}
+        journals = {self.clean_name(s["canonical"] or s["text"]) for s in claim["sources"]
+                    if s.get("type") in ("journal", "publication")}
+        for text in self.texts(claim):
+            self.links(text, keys)
+            for pattern in self.authors:
+                for match in pattern.finditer(text):
+                    name = self.clean_name(match.group("name"))
+                    if name and name not in journals:
+                        keys.setdefault(f"name:{name}", f"{match.group('name')} et al.")
+            for match in self.named.finditer(text):
+                name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
+                if name and name not in journals:
+                    display = self._display(match.group(0))
+                    keys.setdefault(f"name:{name}", display)
+            for match in ACRONYM.finditer(text):
+                long_form = abbreviations.get(match.group(0))
+                if long_form and long_form.split()[-1].lower() in self.descriptors:
+                    name = self.clean_name(long_form)
+                    if name:
+                        keys.setdefault(f"name:{name}", long_form)
+        return keys
+
+    @staticmethod
+    def links(text, keys):
+        """DOIs (also inside doi.org links), PMIDs and other URLs, into `keys`."""
+        if "10." in text:
+            for match in DOI.finditer(text):
+                doi = _strip_link(match.group(0)).lower()
+                keys.setdefault(f"doi:{doi}", f"doi:{doi}")
+        if "PMID" in text or "pmid" in text:
+            for match in PMID.finditer(text):
+                keys.setdefault(f"pmid:{match.group(1)}", f"PMID {match.group(1)}")
+        if "http" in text:
+            for match in URL.finditer(text):
+                url = _strip_link(match.group(0))
+                if not DOI.search(url):
+                    norm = re.sub(r"^https?://(www\.)?", "", url.lower()).rstrip("/")
+                    keys.setdefault(f"url:{norm}", url)
+
+    def _display(self, phrase):
+        words = phrase.split()
+        while len(words) > 1 and words[0].lower() in self.not_names:
+            words.pop(0)
+        return " ".join(words)
+
+    def qualifiers(self, claim):
+        """[(key, display, type)] most specific first: journal + year, then journal, institution, person, publication."""
+        years = [y for y in YEAR.findall(claim["text"]) if not any(y in m.group(0) for m in DOI.finditer(claim["text"]))]
+        for source in claim["sources"]:
+            years += YEAR.findall(source["text"])
+        found = []
+        order = {"journal": 1, "institution": 2, "person": 3, "publication": 4}
+        for source in claim["sources"]:
+            kind = source.get("type")
+            if kind not in order:
+                continue
+            canonical = source.get("canonical") or source["text"]
+            name = self.clean_name(canonical) if kind != "person" else canonical.split()[-1].lower()
+            if not name:
+                continue
+            if kind == "journal" and years:
+                found.append((0, f"journal:{name}:{years[0]}", f"{canonical} {years[0]}", "journal"))
+            prefix = "name" if kind == "person" else kind
+            found.append((order[kind], f"{prefix}:{name}", canonical, kind))
+        found.sort(key=lambda f: f[0])
+        return [(key, display, kind) for _, key, display, kind in found]
+
+    def generic_reference(self, claim):
+        """Does the claim cite research without naming it ('the study', 'a large trial')?"""
+        for source in claim["sources"]:
+            if source.get("type") == "study":
+                words = source["text"].split()
+                if not any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]):
+                    return True
+        return any(cue.startswith(CONTEXT_CUE) for cue in claim.get("evidence_cues", []))

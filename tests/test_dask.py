@@ -1,0 +1,141 @@
+"""The extract stage on a real Dask LocalCluster (worker processes): the same
+bytes as a local run, a worker killed mid-run, an unreachable scheduler."""
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from distributed import Client, LocalCluster
+
+from .conftest import ROOT
+
+OUTPUTS = ("machine_claims.jsonl", "claims.jsonl", "claims.csv", "report.html")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as cluster:
+        yield cluster
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})})
+
+
+def test_a_local_cluster_writes_the_same_bytes_as_local_processes(run_dir, tmp_path):
+    """ingest, nlp on `--scheduler local --jobs 2`, review, link, export: every output and annotation as a local run."""
+    out, ann = tmp_path / "out", tmp_path / "annotations"
+    shutil.copytree(ROOT / "annotations", ann)
+    for args in (["ingest"], ["nlp", "--scheduler", "local", "--jobs", "2"],
+                 ["review", "--annotations", str(ann)], ["link", "--annotations", str(ann)],
+                 ["export", "--annotations", str(ann)]):
+        result = cli(*args, "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        if args[0] == "nlp":
+            assert "Dask cluster tcp://127.0.0.1:" in result.stdout and "2 worker threads" in result.stdout
+    for name in OUTPUTS:
+        assert (out / name).read_bytes() == (run_dir / "out" / name).read_bytes(), name
+    for local in (run_dir / "annotations").glob("*.yaml"):
+        assert (ann / local.name).read_bytes() == local.read_bytes(), local.name
+
+
+def _chunk_tasks(dask_scheduler):
+    """Runs on the scheduler: {key: (state, worker address or None)} of the extract chunks it knows."""
+    return {key: (ts.state, ts.processing_on.address if ts.processing_on else None)
+            for key, ts in dask_scheduler.tasks.items() if str(key).startswith("_extract_chunk")}
+
+
+def kill_a_busy_worker_after_the_first_chunk(client, chunks, timeout=240):
+    """SIGKILL the process of a worker that is running a chunk, once another chunk is done; its pid, or None."""
+    deadline, seen = time.monotonic() + timeout, set()
+    while time.monotonic() < deadline:
+        tasks = client.run_on_scheduler(_chunk_tasks)
+        seen |= set(tasks)
+        done = len(seen - set(tasks)) + sum(state == "memory" for state, _ in tasks.values())
+        busy = [worker for state, worker in tasks.values() if state == "processing"]
+        if done >= 1 and busy and len(seen) == chunks:
+            pid = client.run(os.getpid, workers=[busy[0]])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            return pid
+        time.sleep(0.05)
+    return None
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_the_output_is_the_same(cluster, run_dir, tmp_path, monkeypatch):
+    from pipeline import extract
+
+    monkeypatch.chdir(ROOT)                               # documents.jsonl names the corpus files from here
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(run_dir / "out" / "documents.jsonl", out)
+    documents = extract.read_jsonl(out / "documents.jsonl")
+    failures = []
+
+    def run():
+        try:
+            extract.run("corpus", out, scheduler=cluster.scheduler_address)
+        except BaseException as err:                      # reported by the assertion below
+            failures.append(err)
+
+    with Client(cluster) as client:
+        pids_before = set(client.run(os.getpid).values())
+        worker = threading.Thread(target=run)
+        worker.start()
+        killed = kill_a_busy_worker_after_the_first_chunk(client, len(extract.chunked(documents, 2)))
+        worker.join(timeout=300)
+        pids_after = set(client.run(os.getpid).values())
+    assert killed in pids_before and killed not in pids_after, "no worker was killed while running a chunk"
+    assert not failures, failures
+    assert (out / "machine_claims.jsonl").read_bytes() == (run_dir / "out" / "machine_claims.jsonl").read_bytes()
+    assert sorted(p.name for p in (out / "cache").iterdir()) == sorted(f"{d['doc_id']}.json" for d in documents)
+
+
+def test_an_unreachable_scheduler_is_exit_2_within_the_timeout_and_writes_nothing(run_dir, tmp_path):
+    with socket.socket() as sock:                         # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(run_dir / "out" / "documents.jsonl", out)
+    start = time.monotonic()
+    result = cli("nlp", "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}",
+                 env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"})
+    assert result.returncode == 2, result.stderr
+    assert f"error: tcp://127.0.0.1:{port}: cannot reach the Dask scheduler within 3 s" in result.stderr
+    assert time.monotonic() - start < 60
+    assert sorted(p.name for p in out.iterdir()) == ["documents.jsonl"]
+
+
+def test_a_scheduler_without_workers_is_an_input_error_after_the_timeout(run_dir):
+    import dask
+
+    from pipeline.errors import InputError
+    from pipeline.extract import extract_documents, read_jsonl
+
+    documents = read_jsonl(run_dir / "out" / "documents.jsonl")[:1]
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0", silence_logs=logging.ERROR) as empty, \
+            dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        with pytest.raises(InputError, match="the Dask scheduler has no workers after 2 s; start some with `dask worker"):
+            extract_documents(documents, scheduler=empty.scheduler_address, progress=False)
+
+
+@pytest.mark.parametrize("value", ["cluster", "127.0.0.1"])
+def test_a_scheduler_that_is_no_address_is_refused(value):
+    result = cli("nlp", "--scheduler", value)
+    assert result.returncode == 2 and "neither 'local' nor a Dask scheduler address" in result.stderr
+
+
+def test_make_passes_scheduler_and_format_to_the_nlp_stage(tmp_path):
+    result = subprocess.run(["make", "-n", "-B", "nlp", "SCHEDULER=tcp://10.0.0.5:8786", "FORMAT=parquet",
+                             f"OUT={tmp_path}"], capture_output=True, text=True, cwd=ROOT)
+    nlp = [line for line in result.stdout.splitlines() if " nlp " in line]
+    assert nlp and "--scheduler tcp://10.0.0.5:8786" in nlp[0] and "--format parquet" in nlp[0]

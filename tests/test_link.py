@@ -1,0 +1,317 @@
+"""The link stage: the real pipeline (ingest, nlp, review, link, export) over the link corpora,
+scored against their planted pairs; verdict, precision and key rules table-driven; a property test
+that linking never puts a claim in two groups or compares claims of different groups."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.files import read_jsonl
+from pipeline.link import claim_links, group_claims, link
+from pipeline.link.compare import Figure, FigureReader, numeral_precision, verdict
+from pipeline.link.keys import KeyReader
+from pipeline.link.score import load_expected, score_corpus
+
+from .conftest import FIXTURES, ROOT
+
+LINK = FIXTURES / "link"
+CORPORA = ("tuned", "heldout", "heldout2")
+
+# Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
+EXTRACTOR_MISSES = {
+    ("heldout", "m_n_h04"): "'among 1,180 pupils' after a percentage is not extracted as a count",
+    ("heldout", "p_n_c1b"): "'not 236' in a comment is not extracted",
+    ("heldout", "x_guild_n_h09"): "'The poll of 236 pharmacists' is not extracted",
+    ("heldout2", "k_n_q03"): "'from 4,500 households' is not extracted as a count",
+    ("heldout2", "k_n_q04"): "'across 4,480 households' is not extracted as a count",
+    ("heldout2", "x_csp_n_q09"): "'questioned 318 physiotherapists' is not extracted",
+}
+
+# The acceptance measurement (recall >= 0.90) as last measured, and why it falls short.
+HELDOUT_RECALL = {
+    "heldout": "recall 0.88 (29 of 33): every miss is a figure the extractor does not find",
+    "heldout2": "recall 0.79 (22 of 28): 'Knee swelling was the main side effect' vs 'a swollen knee' "
+                "(a concept on one side only), two phrasings of the pain outcome with no word in common "
+                "near the figure, a cohort named only by its website in a comment, two uncounted figures",
+}
+
+
+def run_pipeline(corpus, base):
+    out, ann = base / "out", base / "annotations"
+    for stage in ("ingest", "nlp", "review", "link", "export"):
+        args = [sys.executable, "-m", "pipeline", stage, "--corpus", str(corpus), "--out", str(out)]
+        if stage == "nlp":
+            args += ["--jobs", "1"]
+        if stage in ("review", "link", "export"):
+            args += ["--annotations", str(ann)]
+        result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    return {name: run_pipeline(LINK / name, tmp_path_factory.mktemp(name)) for name in CORPORA}
+
+
+@pytest.fixture(scope="module")
+def scores(outputs):
+    return {name: score_corpus(LINK / name, read_jsonl(out / "claims.jsonl"), read_jsonl(out / "links.jsonl"))
+            for name, out in outputs.items()}
+
+
+def planted(name):
+    return [pytest.param(name, a, b, v, id=f"{name}:{a}~{b}") for a, b, v in load_expected(LINK / name / "expected.yaml")["pairs"]]
+
+
+def figure_labels():
+    params = []
+    for name in CORPORA:
+        for figures in load_expected(LINK / name / "expected.yaml")["studies"].values():
+            for label in figures:
+                reason = EXTRACTOR_MISSES.get((name, label))
+                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+                params.append(pytest.param(name, label, marks=marks, id=f"{name}:{label}"))
+    return params
+
+
+# --- the tuned corpus: every planted pair, no distractor ------------------------------
+
+@pytest.mark.parametrize("name,a,b,expected", planted("tuned"))
+def test_tuned_planted_pair_is_compared_with_its_verdict(scores, name, a, b, expected):
+    result = scores[name]
+    assert [a, b, expected] not in result["missing"], f"{a} and {b} were not compared"
+    wrong = [w for w in result["wrong_verdict"] if w[:2] == [a, b]]
+    assert not wrong, f"verdict {wrong[0][3]!r}, expected {expected!r}"
+
+
+def test_tuned_no_distractor_no_cross_study_nothing_unplanned(scores):
+    result = scores["tuned"]
+    assert result["distractors_compared"] == []
+    assert result["cross_study"] == []
+    assert result["unplanned"] == []
+
+
+@pytest.mark.parametrize("name,label", figure_labels())
+def test_planted_figure_is_extracted(scores, name, label):
+    assert label not in scores[name]["not_extracted"]
+
+
+# --- the held-out corpus: the acceptance measurement ------------------------------------
+
+@pytest.mark.parametrize("name", ["heldout", "heldout2"])
+def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores, name):
+    result = scores[name]
+    assert result["cross_study"] == [] and result["distractors_compared"] == []
+    assert result["verdict_accuracy"] >= 0.90
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=r))
+                                  for n, r in HELDOUT_RECALL.items()])
+def test_heldout_recall_meets_the_acceptance_target(scores, name):
+    assert scores[name]["recall"] >= 0.90
+
+
+# --- outputs ---------------------------------------------------------------------------
+
+def test_links_jsonl_has_the_documented_shape(outputs):
+    claims = {c["id"]: c for c in read_jsonl(outputs["tuned"] / "claims.jsonl")}
+    groups = read_jsonl(outputs["tuned"] / "links.jsonl")
+    assert groups
+    for group in groups:
+        assert {"id", "source", "claims", "comparisons"} <= set(group)
+        assert set(group["source"]) == {"canonical", "type"}
+        members = {c["claim_id"] for c in group["claims"]}
+        for c in group["claims"]:
+            assert c["doc_id"] == claims[c["claim_id"]]["doc_id"] and c["section"] == claims[c["claim_id"]]["section"]
+        for c in group["comparisons"]:
+            assert {c["a"], c["b"]} <= members
+            assert c["verdict"] in ("same", "rounded", "differs", "range_contains")
+            assert {"kind", "a_value", "b_value", "unit"} <= set(c)
+
+
+def test_claims_csv_link_id_names_the_claims_group(outputs):
+    out = outputs["tuned"]
+    groups = claim_links(out)
+    with open(out / "claims.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert any(row["link_id"] for row in rows) and any(not row["link_id"] for row in rows)
+    for row in rows:
+        assert row["link_id"] == groups.get(row["claim_id"], "")
+
+
+def test_sample_corpus_run_writes_links_and_link_ids(run_dir):
+    out = run_dir / "out"
+    assert (out / "links.jsonl").exists()
+    with open(out / "claims.csv", encoding="utf-8") as fh:
+        assert "link_id" in csv.DictReader(fh).fieldnames
+
+
+def test_link_stops_with_exit_1_before_the_earlier_stages(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "pipeline", "link", "--out", str(tmp_path / "out"),
+                             "--annotations", str(tmp_path / "ann")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1 and "documents.jsonl" in result.stderr
+    assert not (tmp_path / "out" / "links.jsonl").exists()
+
+
+# --- rules, table-driven ---------------------------------------------------------------
+
+def figure(value=None, low=None, high=None, precision=1.0, family="share"):
+    low = value if low is None else low
+    high = value if high is None else high
+    return Figure("c", ("d", "article", None), "percentage", "", family, "%", "%", 1.0, low, high, precision)
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    (figure(71), figure(71), "same"),
+    (figure(71), figure(70, precision=10), "rounded"),              # 71% vs 70%
+    (figure(412), figure(400, precision=100), "rounded"),           # 412 vs 400 participants
+    (figure(1950, precision=10), figure(2000, precision=1000), "rounded"),
+    (figure(75), figure(70, precision=10), "differs"),              # 75 rounds to 80
+    (figure(71), figure(17), "differs"),
+    (figure(71.4, precision=0.1), figure(71), "rounded"),
+    (figure(40), figure(low=35, high=45), "range_contains"),
+    (figure(45), figure(low=35, high=45), "range_contains"),
+    (figure(50), figure(low=35, high=45), "differs"),
+    (figure(412), figure(low=400, high=float("inf")), "range_contains"),   # "more than 400"
+    (figure(low=35, high=45), figure(low=35, high=45), "same"),
+    (figure(low=30, high=50), figure(low=35, high=45), "range_contains"),
+    (figure(low=30, high=40), figure(low=35, high=45), "differs"),
+])
+def test_verdict(a, b, expected):
+    assert verdict(a, b) == expected == verdict(b, a)
+
+
+@pytest.mark.parametrize("numeral,precision", [
+    ("71", 1), ("70", 10), ("400", 100), ("2,000", 1000), ("412", 1), ("71.4", 0.1), ("0.50", 0.01), ("0", 1),
+])
+def test_numeral_precision(numeral, precision):
+    assert numeral_precision(numeral) == pytest.approx(precision)
+
+
+def claim(text, quantities=(), sources=(), doc="d1", section="article", cues=(), evidence="study-backed", cid=None):
+    return {"id": cid or f"{doc}-{abs(hash(text)) % 10**8}", "doc_id": doc, "text": text, "start": 0, "end": len(text),
+            "section": section, "comment_index": None if section == "article" else 1, "evidence": evidence,
+            "evidence_cues": list(cues), "sources": [dict(s) for s in sources],
+            "quantities": [dict(q) for q in quantities]}
+
+
+def quantity(text, sentence, kind, value, unit=None, low=None, high=None, qualifier=None):
+    start = sentence.index(text)
+    return {"text": text, "start": start, "end": start + len(text), "kind": kind, "value": value, "low": low,
+            "high": high, "unit": unit, "qualifier": qualifier}
+
+
+@pytest.mark.parametrize("text,keys", [
+    ("Ngata et al. found that 30% improved.", {"name:ngata"}),
+    ("Ngata and colleagues found that 30% improved.", {"name:ngata"}),
+    ("Prof. Hemi Ngata's group found that 30% improved.", {"name:ngata"}),
+    ("A study led by Dr. Hemi Ngata of the Harbour Institute found 30%.", {"name:ngata"}),
+    ("Ngata (2019) reported 30%.", {"name:ngata"}),
+    ("The Harbour Sleep Trial found 30%.", {"name:harbour sleep"}),
+    ("The University of Otago trial found 30%.", {"name:otago"}),
+    ("The Otago study found 30%.", {"name:otago"}),
+    ("A 2019 Otago study found 30%.", {"name:otago"}),
+    ("See https://doi.org/10.1234/ABC.5678(19)1 for the 30% figure.", {"doi:10.1234/abc.5678(19)1"}),
+    ("Published as PMID: 31234567, it found 30%.", {"pmid:31234567"}),
+    ("Results at https://www.example-trial.org/results/ show 30%.", {"url:example-trial.org/results"}),
+    ("The study found 30% improved.", set()),
+    ("In a new trial, 30% improved.", set()),
+    ("Several studies found that 30% improved.", set()),
+    ("Additional trials found that 30% improved.", set()),
+    ("The PILOT trial found that 30% improved.", {"name:pilot"}),
+])
+def test_identifiers_read_from_the_sentence(text, keys):
+    assert set(KeyReader().identifiers(claim(text), {})) == keys
+
+
+def test_an_abbreviation_defined_in_one_document_names_the_study_in_another():
+    first = claim("The Harbour Sleep Trial (HST) enrolled 300 adults.", doc="d1")
+    second = claim("In the HST, 30% slept longer.", doc="d2")
+    reader = KeyReader()
+    abbreviations = reader.abbreviations(first["text"], [])
+    assert abbreviations == {"HST": "Harbour Sleep Trial"}
+    assert set(reader.identifiers(second, abbreviations)) == {"name:harbour sleep"}
+
+
+def test_two_studies_in_one_journal_and_year_stay_apart():
+    journal = [{"text": "BMJ", "start": 0, "end": 3, "type": "journal", "canonical": "BMJ"}]
+    s1 = "Ngata et al. reported in the BMJ in 2020 that 30% of patients responded."
+    s2 = "Varga et al. reported in the BMJ in 2020 that 30% of patients responded."
+    s3 = "A 2020 BMJ paper found that 45% of patients responded."
+    records = [claim(s, [quantity("30%" if "30%" in s else "45%", s, "percentage", 30.0 if "30%" in s else 45.0, "%")],
+                     journal, doc=f"d{i}") for i, s in enumerate((s1, s2, s3))]
+    groups = group_claims(records)
+    keys = {k: [c["doc_id"] for c in g["claims"]] for k, g in groups.items()}
+    assert keys == {"name:ngata": ["d0"], "name:varga": ["d1"], "source:journal:bmj:2020": ["d2"]}
+
+
+def test_unattributed_figures_follow_the_study_named_before_them_not_after():
+    texts = ["Migraine affects 12% of adults.", "The Otago trial enrolled 300 adults.", "After 12 weeks, 40% responded.",
+             "Side effects were reported by 9% of patients."]
+    records = [claim(t, sources=[], evidence="unattributed", cid=f"d1-{n}") for n, t in enumerate(texts)]
+    groups = group_claims(records)
+    assert {k: [c["id"] for c in g["claims"]] for k, g in groups.items()} == {"name:otago": ["d1-1", "d1-2", "d1-3"]}
+
+
+def test_unrelated_measures_with_the_same_number_are_not_compared():
+    s1 = "The Otago trial enrolled 300 adults, and 12% of them reported headaches."
+    s2 = "In the Otago trial, 12% of patients dropped out within 12 weeks."
+    records = [claim(s1, [quantity("300", s1, "count", 300.0, "adult"), quantity("12%", s1, "percentage", 12.0, "%")],
+                     doc="d1"),
+               claim(s2, [quantity("12%", s2, "percentage", 12.0, "%"), quantity("12 weeks", s2, "timeframe", 12.0, "week")],
+                     doc="d2")]
+    [group] = link(records)
+    assert group["comparisons"] == []
+
+
+def test_a_count_matches_across_people_nouns_and_a_share_across_kinds():
+    s1 = "The Otago trial enrolled 412 adults; two thirds of them responded."
+    s2 = "The Otago trial had 400 participants, and 67% responded."
+    reader = FigureReader()
+    records = [claim(s1, [quantity("412", s1, "count", 412.0, "adult"),
+                          quantity("two thirds", s1, "proportion", 2 / 3)], doc="d1"),
+               claim(s2, [quantity("400", s2, "count", 400.0, "participant"),
+                          quantity("67%", s2, "percentage", 67.0, "%")], doc="d2")]
+    assert [f.family for f in reader.figures(records[0])] == ["count", "share"]
+    [group] = link(records)
+    verdicts = {(c["a_text"], c["b_text"]): c["verdict"] for c in group["comparisons"]}
+    assert verdicts == {("412", "400"): "rounded", ("two thirds", "67%"): "rounded"}
+
+
+# --- property: linking never loses or duplicates a claim ---------------------------------
+
+MENTIONS = ["The Otago trial", "Ngata et al.", "A study led by Dr. Ana Varga", "The study", "I", "PMID 31234567",
+            "The Harbour Sleep Trial"]
+
+
+@st.composite
+def corpora(draw):
+    records = []
+    for d in range(draw(st.integers(1, 5))):
+        for n in range(draw(st.integers(0, 6))):
+            mention = draw(st.sampled_from(MENTIONS))
+            value = draw(st.integers(1, 99))
+            sentence = f"{mention} found that {value}% of patients responded."
+            records.append(claim(sentence, [quantity(f"{value}%", sentence, "percentage", float(value), "%")],
+                                 doc=f"d{d}", section=draw(st.sampled_from(["article", "comment"])),
+                                 evidence="anecdotal" if mention == "I" else "study-backed", cid=f"d{d}-{n}"))
+    return records
+
+
+@settings(max_examples=60, deadline=None)
+@given(corpora())
+def test_every_claim_is_in_at_most_one_group_and_compared_only_inside_it(records):
+    groups = link(records)
+    seen = [c["claim_id"] for g in groups for c in g["claims"]]
+    assert len(seen) == len(set(seen)) and set(seen) <= {r["id"] for r in records}
+    for g in groups:
+        members = {c["claim_id"] for c in g["claims"]}
+        assert len(members) >= 2
+        assert all({c["a"], c["b"]} <= members for c in g["comparisons"])
+    assert json.loads(json.dumps(groups)) == groups
