@@ -14,11 +14,17 @@ STAMP  := $(VENV)/.installed
 CLI    := $(PY) -m pipeline
 SRC    := $(shell find pipeline -type f \( -name '*.py' -o -name '*.yml' -o -name '*.jsonl' -o -name '*.json' \) 2>/dev/null)
 # CORPUS is a folder (of .txt/.html/.htm pages, or of .parquet files) or one .jsonl / .parquet file.
-DOCS   := $(if $(wildcard $(CORPUS)/.),$(wildcard $(CORPUS)/*.txt $(CORPUS)/*.html $(CORPUS)/*.htm $(CORPUS)/*.parquet $(CORPUS)/manifest.yaml $(CORPUS)/fetched.jsonl),$(wildcard $(CORPUS)))
-ANNS   := $(wildcard $(ANNOTATIONS)/*.yaml)
+# What Make compares instead of the corpus and annotation files themselves: a
+# listing (path, size, mtime) rewritten only when it changes. File names with
+# spaces or any letters are fine this way ($(wildcard) would split them).
+CORPUS_STATE := $(OUT)/.corpus.state
+ANNS_STATE   := $(OUT)/.annotations.state
+CORPUS_FILES := -name '*.txt' -o -name '*.html' -o -name '*.htm' -o -name '*.parquet' -o -name '*.jsonl' -o -name manifest.yaml
+list_state    = mkdir -p '$(OUT)' && { find '$(1)' -maxdepth 1 -type f \( $(2) \) -printf '%p\t%s\t%T@\n' 2>/dev/null \
+                | LC_ALL=C sort > '$(3).new'; } && { cmp -s '$(3).new' '$(3)' && rm -f '$(3).new' || mv -f '$(3).new' '$(3)'; }
 REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report bench-sources fetch install lock clean browser
+.PHONY: FORCE extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report bench-long bench-sources fetch install lock clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
@@ -31,29 +37,37 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(VENV)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
+$(CORPUS_STATE): FORCE
+	@$(call list_state,$(CORPUS),$(CORPUS_FILES),$@)
+
+$(ANNS_STATE): FORCE
+	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$@)
+
 ingest: $(OUT)/documents.jsonl
-$(OUT)/documents.jsonl: $(STAMP) $(DOCS) $(SRC)
-	$(CLI) ingest --corpus $(CORPUS) --out $(OUT)
+$(OUT)/documents.jsonl: $(STAMP) $(CORPUS_STATE) $(SRC)
+	$(CLI) ingest --corpus '$(CORPUS)' --out '$(OUT)'
 
 nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
-	$(CLI) nlp --corpus $(CORPUS) --out $(OUT) --jobs $(JOBS) --format $(FORMAT) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
+	$(CLI) nlp --corpus '$(CORPUS)' --out '$(OUT)' --jobs $(JOBS) --format $(FORMAT) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 # review rewrites the annotation files, link and export read them: review and
-# link share one recipe so the annotations never look newer than the links they
+# link share one recipe, and the annotations' listing is taken again right
+# after review, so the files review wrote never look newer than the links they
 # produced. export runs after link because claims.csv carries each claim's link_id.
 review: $(OUT)/links.jsonl
 link: $(OUT)/links.jsonl
-$(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS) $(SRC)
-	$(CLI) review --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
-	$(CLI) link --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+$(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS_STATE) $(SRC)
+	$(CLI) review --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
+	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$(ANNS_STATE))
+	$(CLI) link --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 export: $(OUT)/claims.jsonl
-$(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS) $(SRC) $(REPORT_TEMPLATES)
-	$(CLI) export --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+$(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS_STATE) $(SRC) $(REPORT_TEMPLATES)
+	$(CLI) export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 eval: $(OUT)/machine_claims.jsonl
-	$(CLI) eval --corpus $(CORPUS) --out $(OUT) --annotations $(ANNOTATIONS)
+	$(CLI) eval --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 test: $(STAMP) browser
 	$(PY) -m pytest
@@ -84,6 +98,9 @@ bench-dask: $(STAMP)
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
 
+# One long prose document (LONG_MB, default 20) through ingest + nlp + review + export; peak memory.
+bench-long: $(STAMP)
+	$(PY) bench/long_document.py
 bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score the three link test corpora
 	$(PY) bench/link_speed.py
 	$(PY) bench/link_accuracy.py

@@ -14,3 +14,14 @@ class InputError(Exception):
     def __reduce__(self):
         """Pickle by the constructor's arguments, so a worker process's InputError reaches the client intact."""
         return type(self), (self.path, self.message, self.line, self.field, self.exit_code)
+
+def line_of(node, key=None, index=None):
+    """1-based line of a mapping key or list item in YAML loaded round-trip (ruamel), when known."""
+    try:
+        if key is not None:
+            return node.lc.key(key)[0] + 1
+        if index is not None:
+            return node.lc.item(index)[0] + 1
+        return node.lc.line + 1
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None

@@ -30,6 +30,9 @@ CHUNK_DOCS = 16           # documents a worker takes at once: batches big enough
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u00a0]*\n\s*")
 RESEARCH_WORD = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(str(w)) for w in load_cues()["research"]), re.I)
 CONTINUES = continuation_words()
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
+PIECE_CHARS = 20_000      # longest text given to spaCy at once: far below nlp.max_length, and batches stay small
 
 
 def paragraphs(text, start, end):
@@ -67,19 +70,22 @@ def all_paragraphs(documents, texts):
     """(start, end, context, has_quantity) of every article/comment paragraph, from one rules pass.
 
     The pass also collects the abbreviations each document defines, over whole
-    segments, so a paragraph knows abbreviations defined in another.
+    segments, so a paragraph knows abbreviations defined in another. A segment
+    or paragraph longer than PIECE_CHARS is read in pieces (see `pieces`).
     """
-    segments = [(record, seg) for record in documents for seg in record["segments"] if seg["kind"] in PROCESSED]
-    docs = rules_pipeline().pipe((plain_spaces(texts[r["doc_id"]][s["start"]:s["end"]]) for r, s in segments),
-                                 batch_size=64)
+    segments = [(record, seg, a, b) for record in documents for seg in record["segments"] if seg["kind"] in PROCESSED
+                for a, b in pieces(texts[record["doc_id"]], seg["start"], seg["end"])]
+    docs = rules_pipeline().pipe((plain_spaces(texts[r["doc_id"]][a:b]) for r, _, a, b in segments), batch_size=64)
     abbreviations, found = {}, []
-    for (record, seg), doc in zip(segments, docs):
+    for (record, seg, a, b), doc in zip(segments, docs):
         known = abbreviations.setdefault(record["doc_id"], {})
         for abbr in doc._.abbreviations:
             known.setdefault(abbr["short_text"], abbr["long_text"])
-        hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
-        for p_start, p_end in paragraphs(texts[record["doc_id"]], seg["start"], seg["end"]):
-            found.append((p_start, p_end, record["doc_id"], seg, any(p_start <= h < p_end for h in hits)))
+        hits = [a + q.start_char for q in doc.spans["quantities"]]
+        text = texts[record["doc_id"]]
+        for p_start, p_end in paragraphs(text, a, b):
+            for q_start, q_end in pieces(text, p_start, p_end):
+                found.append((q_start, q_end, record["doc_id"], seg, any(q_start <= h < q_end for h in hits)))
     threads, numbers = {}, {}        # per document: the carry-over state its paragraphs share, paragraph count
     result = []
     for p_start, p_end, doc_id, seg, has_quantity in found:
@@ -89,6 +95,34 @@ def all_paragraphs(documents, texts):
                                         "abbreviations": abbreviations[doc_id], "paragraph": numbers[doc_id], "segment": seg["start"],
                                         "thread": threads.setdefault(doc_id, {})}, has_quantity))
     return result
+
+
+def pieces(text, start, end, limit=None):
+    """(start, end) spans that cover text[start:end], none longer than `limit` characters.
+
+    spaCy refuses texts over nlp.max_length (E088), and memory grows with the
+    text of a batch, so a long segment is cut at its last paragraph break
+    before the limit, else its last sentence end, else its last space (a
+    hard cut only in a text with no space at all). Offsets stay file offsets.
+    """
+    limit = limit or PIECE_CHARS
+    while end - start > limit:
+        window = text[start:start + limit]
+        cut = _last_cut(window, limit)
+        yield start, start + cut
+        start += cut
+    if end > start:
+        yield start, end
+
+
+def _last_cut(window, limit):
+    for pattern in (_PARAGRAPH_BREAK, _SENTENCE_END, _SPACE):
+        last = None
+        for last in pattern.finditer(window, limit // 2):
+            pass
+        if last is not None and last.end() < len(window):
+            return last.end()
+    return limit
 
 
 def trimmed(text, start, end):

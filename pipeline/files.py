@@ -1,5 +1,6 @@
 """Atomic writes and JSONL: no reader ever sees a half-written file."""
 
+import errno
 import json
 import os
 import tempfile
@@ -11,24 +12,50 @@ import jsonlines
 from .errors import InputError
 
 
+TEMP_SUFFIX = ".tmp"           # temporary files are ".<name>.<random>.tmp" beside their target
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def temp_prefix(path):
+    return f".{Path(path).name}."
+
+
+def _mode_for(path):
+    """An existing file keeps its permissions; a new one gets what the user's umask allows (mkstemp gives 0600)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 @contextmanager
-def atomic_open(path, mode="w", encoding="utf-8"):
+def atomic_open(path, mode="w", encoding="utf-8", before_replace=None):
     """Write to a temporary file beside `path`, then rename it over `path`.
 
     On any exception the temporary file is removed and `path` is untouched.
+    `before_replace()` runs after the data is on disk, just before the rename;
+    if it raises, nothing is replaced. A full disk is a clear InputError.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(err, OSError) and err.errno in _FULL:
+            raise InputError(path, f"cannot write: {os.strerror(err.errno)} (disk full?); "
+                                   f"the previous file, if any, is unchanged") from None
         raise
 
 

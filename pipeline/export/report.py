@@ -49,7 +49,9 @@ ENV.filters["counted"] = lambda n, word: f"{n:,} {word}{'' if n == 1 else 's'}" 
 
 
 def number(value):
-    """10.0 -> '10', 1500000.0 -> '1,500,000', 0.5625 -> '0.5625'."""
+    """10.0 -> '10', 1500000.0 -> '1,500,000', 0.5625 -> '0.5625'; None (an annotator left it out) -> '?'."""
+    if value is None:
+        return "?"
     return f"{int(value):,}" if float(value).is_integer() else f"{value:.4g}"
 
 

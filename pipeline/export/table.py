@@ -8,6 +8,14 @@ COLUMNS = ["doc_id", "claim_id", "link_id", "section", "author", "comment_index"
            "quantity", "kind", "value", "low", "high", "unit", "qualifier", "start", "end", "sources", "sentence"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """A text cell a spreadsheet would run as a formula gets a leading ' (OWASP's advice on CSV injection)."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
 def rows(records, link_ids):
     for claim in records:
         sources = "; ".join(f"{s['text']} ({s['type']}{', ' + s['role'] if s.get('role') else ''})"
@@ -26,6 +34,9 @@ def write_csv(path, records, link_ids=None):
     """`link_ids`: {claim_id: id of its group in links.jsonl}; a claim in no group has an empty link_id."""
     frame = pd.DataFrame(list(rows(records, link_ids or {})), columns=COLUMNS)
     frame["comment_index"] = frame["comment_index"].astype("Int64")
+    for name in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            frame[name] = frame[name].map(spreadsheet_safe)
     with atomic_open(path) as fh:
         frame.to_csv(fh, index=False)
     return len(frame)

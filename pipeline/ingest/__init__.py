@@ -5,6 +5,7 @@ OUT/text/<doc_id>.txt, and that is the record's `path`: every later stage
 reads documents the same way.
 """
 
+import sys
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,7 +24,8 @@ def ingest_document(path, manifest_entry=None):
 def document_record(doc_id, path, text, encoding, sha, entry=None):
     """The documents.jsonl record of one text, read from `path`; `entry` as in manifest.yaml."""
     entry = entry or {}
-    segments, found_title = segment(text, title_hint=entry.get("title"))
+    segments, found_title = segment(text, title_hint=entry.get("title"),
+                                    warn=lambda line, message: print(f"warning: {path}:{line}: {message}", file=sys.stderr))
     furniture_warning(path, text, segments)
     return {
         "doc_id": doc_id,

@@ -6,6 +6,7 @@ line *is* comes from layouts.yml. The result covers the text exactly: each
 character belongs to one segment, offsets are into the text as read.
 """
 
+import difflib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -13,6 +14,14 @@ from dataclasses import dataclass, field
 from .layouts import first_match, load_layouts
 
 _TERMINAL = ".,!?:;"
+MAX_TITLE = 300           # characters: a longer first line is text, not a title
+TITLE_LINES = 40          # non-blank lines searched for the manifest's title
+TITLE_LIKENESS = 0.85     # difflib ratio a line needs to be taken for the manifest's title
+
+
+def _words(line):
+    """A line compared for titles: lower case, words only ("Ketamine: A Cure?" == "ketamine a cure")."""
+    return " ".join(re.findall(r"\w+", line.casefold()))
 _WORD = re.compile(r"^[\w'’.\-]+$")
 
 
@@ -69,8 +78,9 @@ def is_name(line_text, rules):
 
 
 class _Segmenter:
-    def __init__(self, text, rules, title_hint):
+    def __init__(self, text, rules, title_hint, warn=None):
         self.text, self.rules, self.title_hint = text, rules, title_hint
+        self.warn = warn or (lambda line, message: None)
         self.lines = split_lines(text)
         self.kind = [None] * len(self.lines)     # per line: kind, or None = inherit
         self.cut = {}                            # line -> offset where its comment body starts
@@ -79,18 +89,47 @@ class _Segmenter:
 
     # -- article part -------------------------------------------------------
     def find_title(self):
-        hint = (self.title_hint or "").strip().lower()
+        """Index of the title line (lines before it are banners); -1 when there is none."""
+        if self.title_hint and self.title_hint.strip():
+            i = self.hinted_title(self.title_hint)
+            if i is not None:
+                return self.take_title(i)
+            self.warn(1, f"the manifest's title {self.title_hint.strip()!r} is not in the text; "
+                         f"the title is taken from the text")
         for i, line in enumerate(self.lines):
             s = line.stripped
             if not s:
                 continue
-            if hint and s.lower() == hint or not hint and not first_match(self.rules.banners, s) \
-                    and not first_match(self.rules.furniture, s):
-                self.kind[i] = "title"
-                self.title = s
-                return i
-            self.kind[i] = "furniture"
+            if first_match(self.rules.banners, s) or first_match(self.rules.furniture, s):
+                self.kind[i] = "furniture"
+                continue
+            if len(s) > MAX_TITLE:
+                self.warn(i + 1, f"no title: the first line of text is {len(s):,} characters long, "
+                                 f"so it is read as article")
+                return i - 1
+            return self.take_title(i)
         return len(self.lines)
+
+    def hinted_title(self, hint):
+        """The line that is the manifest's title: equal once case, punctuation and spacing are
+        ignored, else the closest near the top (difflib ratio >= TITLE_LIKENESS)."""
+        wanted = _words(hint)
+        candidates = [i for i, line in enumerate(self.lines) if not line.blank][:TITLE_LINES]
+        for i in candidates:
+            if _words(self.lines[i].stripped) == wanted:
+                return i
+        scored = [(difflib.SequenceMatcher(None, wanted, _words(self.lines[i].stripped)).ratio(), -i)
+                  for i in candidates if len(self.lines[i].stripped) <= 2 * len(hint) + 10]
+        best = max(scored, default=None)
+        return -best[1] if best and best[0] >= TITLE_LIKENESS else None
+
+    def take_title(self, i):
+        for j in range(i):
+            if not self.lines[j].blank:
+                self.kind[j] = "furniture"
+        self.kind[i] = "title"
+        self.title = self.lines[i].stripped
+        return i
 
     def classify(self):
         r = self.rules
@@ -365,13 +404,14 @@ class _Segmenter:
         return segments
 
 
-def segment(text, title_hint=None, rules=None):
+def segment(text, title_hint=None, rules=None, warn=None):
     """Segments covering `text`: dicts with kind, start, end, author, index, parent, date.
 
     A comment interrupted by furniture (a "Reply" button mid-thread) yields
-    several segments with the same index.
+    several segments with the same index. `warn(line, message)` hears about a
+    manifest title not found and a first line too long to be a title.
     """
-    seg = _Segmenter(text, rules or load_layouts(), title_hint)
+    seg = _Segmenter(text, rules or load_layouts(), title_hint, warn)
     segments = seg.segments()
     return segments, seg.title
 

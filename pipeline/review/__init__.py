@@ -8,32 +8,59 @@ The annotators' files are the project's gold standard. The merge rule:
   - `machine` claims are refreshed from the extractor, or dropped when the
     extractor no longer finds them;
   - new machine claims are inserted in document order.
-Every file is validated before any is written; each write is atomic.
+Each file is re-anchored to its document first and validated second, every
+file before any is written. A run holds ANNOTATIONS/.review.lock, and replaces
+a file only if it is still what the run read; a file saved meanwhile is read,
+validated and merged again, so no save is ever lost.
 """
 
+import hashlib
+import os
+import sys
+import time
 from pathlib import Path
 
-from ..version import fingerprint
-from ..files import read_jsonl
+from ..errors import InputError
+from ..files import TEMP_SUFFIX, read_jsonl
 from ..ingest.reader import document_texts
-from .merge import merge
-from .yamlio import dump_file, load_file, new_file
+from ..version import fingerprint
+from .lock import run_lock
+from .merge import merge, reanchor_file
 from .validate import validate_file
+from .yamlio import ChangedOnDisk, dump_file, load_bytes, new_file
+
+ATTEMPTS = 5         # merges of one file in a run, when an annotator keeps saving it
+PAUSE_ENV = "PIPELINE_REVIEW_PAUSE"
 
 
 def review_paths(annotations, documents):
     return {d["doc_id"]: Path(annotations) / f"{d['doc_id']}.yaml" for d in documents}
 
 
+def load_review(path, text, sha256):
+    """(data, sha256 of the bytes parsed) of one annotation file, re-anchored to `text`, then validated.
+
+    (None, None) when there is no file.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return None, None
+    data = load_bytes(path, raw)
+    reanchor_file(path, data, text, sha256)
+    validate_file(path, data, text)
+    return data, hashlib.sha256(raw).hexdigest()
+
+
 def load_reviews(annotations, documents, texts):
-    """{doc_id: round-trip YAML data}; validates every existing file first (InputError on the first problem)."""
-    loaded = {}
-    for doc_id, path in review_paths(annotations, documents).items():
-        if path.exists():
-            data = load_file(path)
-            validate_file(path, data, texts[doc_id])
-            loaded[doc_id] = data
-    return loaded
+    """{doc_id: round-trip YAML data}; re-anchors and validates every existing file first (InputError on the first)."""
+    return {doc_id: data for doc_id, (data, _) in _read_all(annotations, documents, texts).items() if data is not None}
+
+
+def _read_all(annotations, documents, texts):
+    sha = {d["doc_id"]: d["sha256"] for d in documents}
+    return {doc_id: load_review(path, texts[doc_id], sha[doc_id])
+            for doc_id, path in review_paths(annotations, documents).items()}
 
 
 def stage_inputs(out, annotations):
@@ -44,22 +71,74 @@ def stage_inputs(out, annotations):
     return documents, machine, texts, load_reviews(annotations, documents, texts)
 
 
+def sweep_temp_files(annotations, started):
+    """Remove temporary files an earlier, killed run left (older than this run, which holds the lock)."""
+    for path in Path(annotations).glob(f".*.yaml.*{TEMP_SUFFIX}"):
+        try:
+            if path.stat().st_mtime < started:
+                path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def warn_orphans(annotations, documents):
+    known = {d["doc_id"] for d in documents}
+    for path in sorted(Path(annotations).glob("*.yaml")):
+        if path.stem not in known:
+            print(f"warning: {path}: no document {path.stem!r} in this run's corpus; the file is kept as it is",
+                  file=sys.stderr)
+
+
+def _pause_for_test():
+    """Only for the concurrency test: with PIPELINE_REVIEW_PAUSE=DIR, after reading and merging every
+    file, create DIR/paused and wait for DIR/resume (at most 60 s) before writing."""
+    folder = os.environ.get(PAUSE_ENV)
+    if not folder:
+        return
+    (Path(folder) / "paused").touch()
+    deadline = time.monotonic() + 60
+    while not (Path(folder) / "resume").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def run(corpus, out, annotations):
-    documents, claims, texts, reviews = stage_inputs(out, annotations)
-    machine = {}
-    for claim in claims:
-        machine.setdefault(claim["doc_id"], []).append(claim)
-    version = fingerprint()
-    outputs = {}
-    for document in documents:
-        doc_id = document["doc_id"]
-        data = reviews.get(doc_id) or new_file(doc_id)
-        merge(data, machine.get(doc_id, []), texts[doc_id], document["sha256"], version)
-        outputs[doc_id] = data
-    paths = review_paths(annotations, documents)
-    changed = 0
-    for doc_id, data in outputs.items():
-        changed += dump_file(paths[doc_id], data)
+    started = time.time()
+    documents = read_jsonl(Path(out) / "documents.jsonl")
+    claims = read_jsonl(Path(out) / "machine_claims.jsonl")
+    texts = document_texts(documents)
+    Path(annotations).mkdir(parents=True, exist_ok=True)
+    with run_lock(annotations):
+        sweep_temp_files(annotations, started)
+        warn_orphans(annotations, documents)
+        machine = {}
+        for claim in claims:
+            machine.setdefault(claim["doc_id"], []).append(claim)
+        version = fingerprint()
+        paths = review_paths(annotations, documents)
+
+        def merged(document, data):
+            doc_id = document["doc_id"]
+            return merge(data or new_file(doc_id), machine.get(doc_id, []), texts[doc_id], document["sha256"], version)
+
+        read = _read_all(annotations, documents, texts)
+        outputs = {d["doc_id"]: merged(d, read[d["doc_id"]][0]) for d in documents}
+        _pause_for_test()
+        changed = 0
+        for document in documents:
+            doc_id = document["doc_id"]
+            data, expect = outputs[doc_id], read[doc_id][1]
+            for _ in range(ATTEMPTS):
+                try:
+                    changed += dump_file(paths[doc_id], data, expect=expect)
+                    break
+                except ChangedOnDisk:
+                    print(f"review: {paths[doc_id]} was saved during this run; merging the saved version",
+                          file=sys.stderr)
+                    fresh, expect = load_review(paths[doc_id], texts[doc_id], document["sha256"])
+                    data = outputs[doc_id] = merged(document, fresh)
+            else:
+                raise InputError(paths[doc_id], f"changed {ATTEMPTS} times during this run; not replaced "
+                                                f"(your last save is kept): run review again")
     reviewed = sum(1 for data in outputs.values() for c in data["claims"] if c.get("status") != "machine")
     print(f"review: {len(outputs)} annotation files ({changed} rewritten), {reviewed} reviewed claims kept -> {annotations}/")
     return outputs

@@ -1,5 +1,6 @@
 """Round-trip YAML: annotators' comments, key order and quoting survive a re-run."""
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -7,7 +8,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from ..errors import InputError
+from ..errors import InputError, line_of  # noqa: F401  (line_of: validate and merge take it from here)
 from ..files import atomic_open
 
 HEADER = """\
@@ -26,9 +27,22 @@ def _yaml():
 
 
 def load_file(path):
+    return load_bytes(path, Path(path).read_bytes())
+
+
+def file_sha256(path):
+    """sha256 of a file's bytes, None when there is no file: what a run read, to compare before replacing."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def load_bytes(path, raw):
+    """Parse an annotation file from the bytes read (so the hash taken of them is of what was parsed)."""
     path = Path(path)
     try:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        data = _yaml().load(raw.decode("utf-8"))
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         raise InputError(path, f"not valid YAML: {err.problem or err.context}",
@@ -54,24 +68,28 @@ def dumps(data):
     return buffer.getvalue()
 
 
-def dump_file(path, data):
-    """Write atomically, and only when the content changed. Returns 1 if written."""
+class ChangedOnDisk(Exception):
+    """The file is no longer what the run read: someone saved it meanwhile."""
+
+
+def dump_file(path, data, expect=False):
+    """Write atomically, and only when the content changed. Returns 1 if written.
+
+    With `expect` (the sha256 the run read, or None for "there was no file"),
+    the file is replaced only if it still has that hash, checked once before
+    writing and again just before the rename; otherwise ChangedOnDisk is
+    raised and the file is left as its last writer saved it.
+    """
     path = Path(path)
     text = dumps(data)
+
+    def unchanged():
+        if expect is not False and file_sha256(path) != expect:
+            raise ChangedOnDisk(path)
+
+    unchanged()
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return 0
-    with atomic_open(path) as fh:
+    with atomic_open(path, before_replace=unchanged) as fh:
         fh.write(text)
     return 1
-
-
-def line_of(node, key=None, index=None):
-    """1-based line of a mapping key or list item in the loaded YAML, when known."""
-    try:
-        if key is not None:
-            return node.lc.key(key)[0] + 1
-        if index is not None:
-            return node.lc.item(index)[0] + 1
-        return node.lc.line + 1
-    except (AttributeError, KeyError, TypeError, IndexError):
-        return None

@@ -1,0 +1,71 @@
+"""make bench-long: one long prose document through the whole extract (ingest, nlp, review, export).
+
+Builds bench/out/long/corpus/long.txt (LONG_MB megabytes, default 20) from the
+sample articles' paragraphs, shuffled and with their numbers varied, then runs
+every stage in one child process and reports its seconds and peak memory
+(PSS of the process and its workers, as `make bench` measures it). Target: < 1 GB.
+"""
+
+import json
+import os
+import random
+import re
+import shutil
+import sys
+from pathlib import Path
+
+from speed import OUT, ROOT, child
+
+from pipeline.ingest.segment import segment
+
+MB = float(os.environ.get("LONG_MB", "20"))
+BASE = OUT / "long"
+
+STAGES = """
+import sys
+from pipeline.__main__ import main
+corpus, out, ann = sys.argv[1:4]
+for stage in ("ingest", "nlp", "review", "export"):
+    args = [stage, "--corpus", corpus, "--out", out] + (["--annotations", ann] if stage in ("review", "export") else [])
+    code = main(args + (["--jobs", "1"] if stage == "nlp" else []))
+    if code:
+        raise SystemExit(code)
+"""
+
+
+def build_document():
+    rng = random.Random(11)
+    paragraphs = []
+    for path in sorted((ROOT / "corpus").glob("*.txt")):          # article prose only: no comments, no references
+        text = path.read_text(encoding="utf-8")
+        for seg in segment(text)[0]:
+            if seg["kind"] == "article":
+                paragraphs += [p.strip() for p in text[seg["start"]:seg["end"]].split("\n\n") if len(p.strip()) > 200]
+    parts, size = ["A long report on treatments, assembled for the bench"], 0
+    while size < MB * 1_000_000:
+        paragraph = re.sub(r"\b\d{1,3}\b", lambda m: str(rng.randint(2, 99)), rng.choice(paragraphs))
+        parts.append(paragraph)
+        size += len(paragraph.encode()) + 2
+    if BASE.exists():
+        shutil.rmtree(BASE)
+    (BASE / "corpus").mkdir(parents=True)
+    text = "\n\n".join(parts) + "\n"
+    (BASE / "corpus" / "long.txt").write_text(text, encoding="utf-8")
+    return len(text.encode()), len(text.split())
+
+
+def main():
+    size, words = build_document()
+    print(f"document: {size / 1e6:.1f} MB, {words:,} words")
+    seconds, peak = child(STAGES, str(BASE / "corpus"), str(BASE / "out"), str(BASE / "ann"))
+    claims = sum(1 for _ in (BASE / "out" / "claims.jsonl").open(encoding="utf-8"))
+    result = {"mb": round(size / 1e6, 1), "words": words, "seconds": round(seconds, 1), "peak_mb": round(peak),
+              "claims": claims, "target_peak_mb": 1024}
+    print(json.dumps(result))
+    print(f"ingest + nlp + review + export: {seconds:.1f} s, peak {peak:.0f} MB "
+          f"({'under' if peak < 1024 else 'OVER'} the 1 GB target), {claims:,} claims")
+    return 0 if peak < 1024 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
