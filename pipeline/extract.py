@@ -20,6 +20,7 @@ from . import settings
 from .files import atomic_open, read_jsonl, write_jsonl
 from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
+from .nlp.quantities import CANDIDATES_KEY
 from .records import Quantity, Source, claim_id, machine_claim, record
 from .version import fingerprint
 
@@ -60,7 +61,8 @@ def all_paragraphs(documents, texts):
         known = abbreviations.setdefault(record["doc_id"], {})
         for abbr in doc._.abbreviations:
             known.setdefault(abbr["short_text"], abbr["long_text"])
-        hits = [seg["start"] + q.start_char for q in doc.spans["quantities"]]
+        # a number the rules cannot read may still be a count the model's parse finds
+        hits = [seg["start"] + q.start_char for key in ("quantities", CANDIDATES_KEY) for q in doc.spans[key]]
         for p_start, p_end in paragraphs(texts[record["doc_id"]], seg["start"], seg["end"]):
             found.append((p_start, p_end, record["doc_id"], seg, any(p_start <= h < p_end for h in hits)))
     return [(p_start, p_end, {"doc_id": doc_id, "section": seg["kind"], "offset": p_start,
@@ -86,7 +88,7 @@ def claim_records(doc, context, text, seen):
             text=text[offset + q.start_char:offset + q.end_char],     # the file's characters, not the spaced ones
             start=offset + q.start_char, end=offset + q.end_char, kind=q.label_,
             value=q._.value, low=q._.low, high=q._.high, unit=q._.unit, qualifier=q._.qualifier,
-            iso_duration=q._.iso_duration, rule=q._.rule,
+            change=q._.change, value_si=q._.value_si, unit_si=q._.unit_si, iso_duration=q._.iso_duration, rule=q._.rule,
         )) for q in doc.spans["quantities"] if claim.start <= q.start < claim.end]
         sources = []
         for s in claim._.claim_sources:

@@ -13,19 +13,25 @@ from spacy.tokens import Span, Token
 
 from . import numbers as numbers_module  # registers Token._.num
 from ..timeunits import iso_duration
+from .counts import SyntacticCounts, is_year, number_candidates
+from .currencies import currency_words
+from .measures import Units, to_si
+from .numbers import parse_number
 from .rulefiles import PATTERNS, prefer, read_rules, read_yaml
 
 SPAN_KEY = "quantities"
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
-KIND_RANK = {k: n for n, k in enumerate(("money", "dose", "percentage", "frequency", "proportion", "timeframe", "count"))}
+KIND_RANK = {k: n for n, k in enumerate(("money", "measurement", "dose", "percentage", "multiplier", "frequency",
+                                          "proportion", "timeframe", "count"))}
+CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse may make counts of
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
 CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
-TIME_IN = {"second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
+TIME_IN = {"millisecond": ("millisecond", 1), "second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
            "week": ("week", 1), "month": ("month", 1), "year": ("year", 1), "decade": ("decade", 1),
            "century": ("year", 100)}
-DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
+DAYS = {"millisecond": 1 / 86400000, "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
         "year": 365.25, "decade": 3652.5}
-for _name in ("value", "low", "high", "unit", "qualifier", "iso_duration", "rule"):
+for _name in ("value", "low", "high", "unit", "qualifier", "change", "value_si", "unit_si", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
 
@@ -34,23 +40,35 @@ def _strip_pos(pattern):
     return [{k: v for k, v in spec.items() if k not in ("POS", "TAG")} for spec in pattern]
 
 
-@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None})
-def make_quantities(nlp, name, patterns, exclusions, lexicon):
+@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None, "units": None},
+                  assigns=["doc.spans"])
+def make_quantities(nlp, name, patterns, exclusions, lexicon, units):
     uses_pos = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
+    uses_parse = "parser" in nlp.pipe_names
     return QuantityRecognizer(
         nlp.vocab,
         patterns or str(PATTERNS / "quantities.jsonl"),
         exclusions or str(PATTERNS / "not_quantities.jsonl"),
         lexicon or str(PATTERNS / "lexicon.yml"),
         uses_pos,
+        units or str(PATTERNS / "units.yml"),
+        uses_parse,
     )
 
 
 class QuantityRecognizer:
-    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos):
+    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos, units=None, uses_parse=False):
         lex = read_yaml(lexicon)
-        self.classes = {}
-        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct"):
+        self.units = Units(units or str(PATTERNS / "units.yml"))
+        self.uses_parse = uses_parse
+        coded, named = currency_words()
+        self.classes = {word: "measure" for word in self.units.lowered}
+        self.classes.update({word: "currency" for word in named})
+        self.case_classes = {**{w: "measure" for w in self.units.case_sensitive}, **{w: "currency" for w in coded}}
+        self.currency = {**named, **{str(k).lower(): v for k, v in lex["currency"].items()}}
+        self.coded = coded
+        self.ppx = {str(k).lower(): float(v) for k, v in lex["ppx"].items()}
+        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct", "ppx"):
             for word in lex[cls]:
                 self.classes[str(word).lower()] = cls       # later classes win
         for singular, plural in lex["count_noun"].items():
@@ -58,7 +76,8 @@ class QuantityRecognizer:
             self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
-        self.dose, self.currency, self.fraction = lex["dose"], lex["currency"], lex["fraction"]
+        self.dose, self.fraction = lex["dose"], lex["fraction"]
+        self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
@@ -71,13 +90,15 @@ class QuantityRecognizer:
             self.matcher.add(f"{rule['label']}|{rule['id']}", [pattern])
         for rule in read_rules(exclusions):
             self.excluder.add(f"not|{rule['id']}", [_strip_pos(rule["pattern"])])
+        self.counts = SyntacticCounts(self)
 
     # -- the component ------------------------------------------------------
     def __call__(self, doc):
         classes = self.classes
         numbers = set(doc.user_data.get(numbers_module.NUMBER_INDEX, ()))
+        case_classes = self.case_classes
         for token in doc:
-            cls = "num" if token.i in numbers else classes.get(token.lower_)
+            cls = "num" if token.i in numbers else case_classes.get(token.text) or classes.get(token.lower_)
             if cls:             # writing an extension is costly; most tokens keep the default ""
                 token._.qclass = cls
         found = []
@@ -93,15 +114,51 @@ class QuantityRecognizer:
         for _, start, end in self.excluder(doc):
             excluded.update(range(start, end))
         found = [f for f in found if not excluded.intersection(range(f[0].start, f[0].end))]
+        if self.uses_parse:
+            found += self.counts.find(doc, excluded)
+        found = [piece for f in found for piece in self.split_change(f)]
         found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], -f[3], f[0].start))
         kept = []
         for span, fields, rule, _ in prefer(found, span=lambda f: f[0]):
             for key, value in fields.items():
-                setattr(span._, key, value)
+                if not key.startswith("_"):
+                    setattr(span._, key, value)
             span._.rule = f"{span.label_}/{rule}"
             kept.append(span)
-        doc.spans[SPAN_KEY] = sorted(kept, key=lambda s: s.start)
+        kept.sort(key=lambda s: s.start)
+        mark_changes(kept)
+        doc.spans[SPAN_KEY] = kept
+        if not self.uses_parse:
+            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded)
         return doc
+
+    # -- "from X to Y" --------------------------------------------------------
+    def split_change(self, found):
+        """A range read from "from X to Y" is a change: two quantities (unless "ranging from")."""
+        span, fields, rule, length = found
+        doc = span.doc
+        before = [t.lower_ for t in doc[max(0, span.start - 3):span.start]]
+        if not before or before[-1] != "from" or any(w.startswith(("rang", "vary", "varie", "anywhere")) for w in before):
+            return [found]
+        to = next((t.i for t in span if t.lower_ == "to"), None)
+        order = fields.pop("_order", None)
+        if to is None or order is None or len(order) != 2 or to <= span.start or to >= span.end - 1:
+            return [found]
+        first, second = doc[span.start:to], doc[to + 1:span.end]
+        out = []
+        for part, value, change in ((first, order[0], "from"), (second, order[1], "to")):
+            part_fields = {**fields, "value": value, "low": None, "high": None, "change": change}
+            if "iso_duration" in fields:
+                part_fields["iso_duration"] = iso_duration(value, fields.get("unit"))
+            part_fields.update(self.si_fields(span.label_, value, fields))
+            out.append((Span(doc, part.start, part.end, label=span.label_), part_fields, rule, length))
+        return out
+
+    def si_fields(self, kind, value, fields):
+        if kind != "measurement" or not fields.get("_pint"):
+            return {}
+        value_si, unit_si = to_si(value, fields["_pint"])
+        return {"value_si": value_si, "unit_si": unit_si}
 
     # -- shared helpers -----------------------------------------------------
     def trim(self, span):
@@ -140,8 +197,18 @@ class QuantityRecognizer:
         values = [v * scale for v in values]
         if len(values) >= 2:
             low, high = min(values[0], values[-1]), max(values[0], values[-1])
-            return {"value": (low + high) / 2, "low": low, "high": high}
+            return {"value": (low + high) / 2, "low": low, "high": high, "_order": [values[0], values[-1]]}
         return {"value": values[0], "low": None, "high": None}
+
+    @staticmethod
+    def shared_scale(span, values, suffix=1.0):
+        """ "$10 to $15 billion", "four to five thousand": a scale written once applies to both ends."""
+        tokens = [t for t in span if t._.num is not None]
+        if len(values) == 2 and len(tokens) == 2 and tokens[-1]._.num_scale and not tokens[0]._.num_scale:
+            scale = tokens[-1]._.num_scale
+            if values[0] * suffix < scale and values[0] <= 10 * values[1] / scale:
+                values = [values[0] * scale, values[1]]
+        return values
 
     def time_unit(self, token):
         amount, unit = self.periods[token.lower_]
@@ -151,11 +218,73 @@ class QuantityRecognizer:
     # -- one interpreter per kind ------------------------------------------------
     def _percentage(self, span, rule):
         span = self.trim(span)
-        return span, {**self.value_fields(self.nums(span)), "unit": "%"}
+        while span[0]._.num is None and len(span) > 1 and span[0].text in ("x", "=", "~", "≈"):
+            span = span[1:]
+        values = self.nums(span)
+        if rule == "basis-points":
+            return span, {**self.value_fields(values, scale=0.01), "unit": "percentage points"}
+        unit = "percentage points" if rule == "pct-points" else "%"
+        return span, {**self.value_fields(values), "unit": unit}
+
+    def _multiplier(self, span, rule):
+        span = self.trim(span)
+        words = [t.lower_ for t in span]
+        if rule == "word-fold":
+            factor = parse_number(words[0][:-4])
+        elif words[0] in self.times:
+            factor = float(self.times[words[0]])
+        else:
+            factor = (self.nums(span) or [None])[0]
+        if factor is None:
+            return None
+        end = span.end
+        doc = span.doc
+        while end > span.start + 1 and doc[end - 1].lower_ not in ("times", "x", "×", "fold", "twice", "thrice") \
+                and doc[end - 1]._.num is None and not doc[end - 1].lower_.endswith("fold"):
+            end -= 1
+        return doc[span.start:end], {"value": factor, "low": None, "high": None, "unit": None}
+
+    def _measurement(self, span, rule):
+        span = self.trim(span)
+        doc = span.doc
+        nums = [t for t in span if t._.num is not None]
+        if not nums:
+            return None
+        if rule == "unitless":          # "a BMI of 30"
+            name = self.units.unitless[span[0].lower_]
+            number = nums[-1]
+            fields = {"value": number._.num, "low": None, "high": None, "unit": span[0].text, "_pint": f"({name})"}
+            fields.update(self.si_fields("measurement", number._.num, fields))
+            return doc[number.i:number.i + 1], fields
+        unit_tokens = [t for t in span if t.i > nums[-1].i]
+        written = "".join(t.text for t in unit_tokens)
+        if rule == "pressure" or "/" in nums[0].text:
+            if not unit_tokens and not self.pressure_context(span):
+                return None
+            high, low = (float(x) for x in nums[0].text.split("/"))
+            return span, {"value": high, "low": low, "high": high, "unit": written or "mmHg",
+                          **dict(zip(("value_si", "unit_si"), to_si(high, "(millimeter_Hg)")))}
+        parts = written.split("/")
+        if parts[0].lower() in self.units.dose_alone and (len(parts) == 1 or parts[-1].lower() in self.per):
+            return None                 # "28 mg", "0.5 mg/kg", "10 mg/day" are doses (lexicon `dose`, `per`)
+        pint_name = self.units.pint_name(written)
+        if pint_name is None:
+            return None
+        values = [t._.num for t in nums]
+        fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
+        fields.update(self.si_fields("measurement", fields["value"], fields))
+        return span, fields
+
+    @staticmethod
+    def pressure_context(span):
+        before = " ".join(t.lower_ for t in span.doc[max(0, span.start - 6):span.start])
+        return "pressure" in before or " bp" in f" {before}" or "blood" in before
 
     def _proportion(self, span, rule):
         span = self.trim(span)
         nums = self.nums(span)
+        if rule == "num-ppx":           # 3 ppm, 35‰: the fraction itself
+            return span, {"value": nums[0] * self.ppx[span[-1].lower_], "low": None, "high": None, "unit": span[-1].text}
         if rule in ("x-of-y", "x-out-of-y", "x-in-y"):
             if len(nums) != 2 or nums[1] == 0 or nums[0] > nums[1]:
                 return None
@@ -180,7 +309,7 @@ class QuantityRecognizer:
         while doc[end - 1]._.num is None and doc[end - 1].lower_ not in ("more", "fewer", "less"):
             end -= 1
         number_span = doc[span.start:end]
-        nums = self.nums(number_span)
+        nums = self.shared_scale(number_span, self.nums(number_span))
         fields = self.value_fields(nums)
         if rule == "or-more-noun":
             word = number_span[-1].lower_
@@ -272,8 +401,8 @@ class QuantityRecognizer:
     def _dose(self, span, rule):
         span = self.trim(span)
         units = [self.dose[t.lower_] for t in span if t.lower_ in self.dose]
-        if not units:
-            return None
+        if not units or any(t.lower_ in self.dose and len(t.text) == 1 and t.is_upper for t in span):
+            return None         # "5G" is a name; grams are "g"
         unit = units[-1]
         per = [t.lower_ for t in span if t.lower_ in self.per and t.lower_ not in self.dose]
         if per and span[-1].lower_ in self.per:
@@ -285,11 +414,43 @@ class QuantityRecognizer:
 
     def _money(self, span, rule):
         span = self.trim(span)
-        codes = [self.currency[t.lower_] for t in span if t.lower_ in self.currency]
+        codes = [self.currency_code(t) for t in span]
+        codes = [c for c in codes if c]
         nums = self.nums(span)
         if not codes or not nums:
             return None
-        code, scale = codes[0], 1.0
+        first = span[0]
+        if first._.qclass == "currency" and first.is_alpha and not first.is_upper:
+            return None         # a name goes after the amount: "Euro 2020" is no sum
+        code, scale = codes[-1] if span[-1]._.qclass == "currency" else codes[0], 1.0
+        if len(span) >= 2 and span[-1]._.qclass == "currency" and span[-2].is_title:
+            code = self.currency.get(f"{span[-2].lower_} {span[-1].lower_}", code)    # "Chinese yuan"
         if code.endswith(("-cent", "-pence")):
             code, scale = code.split("-")[0], 0.01
-        return span, {**self.value_fields(nums, scale=scale), "unit": code}
+        suffixes = [self.magnitude[t.lower_] for t in span if t.lower_ in self.magnitude and t._.num is None]
+        suffix = suffixes[-1] if suffixes else 1.0
+        values = self.shared_scale(span, nums, suffix)
+        if len(values) == 2 and len(suffixes) == 1 and values[0] < 1000:
+            values = [values[0] * suffix, values[1] * suffix]     # "$10–15m": the suffix is on both ends
+        else:
+            values = [v * suffix for v in values]
+        return span, {**self.value_fields(values, scale=scale), "unit": code}
+
+    def currency_code(self, token):
+        if token._.qclass != "currency":
+            return None
+        return self.coded.get(token.text) or self.currency.get(token.lower_)
+
+
+def mark_changes(spans):
+    """Two quantities of one kind joined as "from X to Y" (or "to Y from X") are a change."""
+    for a, b in zip(spans, spans[1:]):
+        if a.label_ != b.label_ or a._.change or b._.change:
+            continue
+        doc = a.doc
+        between = [t.lower_ for t in doc[a.end:b.start]]
+        before = doc[a.start - 1].lower_ if a.start > 0 else ""
+        if before == "from" and between == ["to"]:
+            a._.change, b._.change = "from", "to"
+        elif before == "to" and between == ["from"]:
+            a._.change, b._.change = "to", "from"

@@ -2,11 +2,14 @@
 
 import re
 
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex
 
+EXTRA_PREFIXES = [r"[~≈](?=[0-9.])"]                             # ~70%, ≈2%
 EXTRA_INFIXES = [
     r"(?<=[0-9])[–—‐-](?=[0-9$£€])",                             # 6–8, 5-6, $10–$20
-    r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ])",          # 0.5mg, 3x, 24h (not 4th, 1980s)
+    r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ‰°º])",       # 0.5mg, 3x, 24h, 35‰ (not 4th, 1980s)
+    r"(?<=[A-Z]{2})(?=[0-9])",                                   # USD10m, RM79: a code glued to the amount
+    r"(?<=[A-Za-z])[=<>≤≥](?=[0-9])",                            # x=39%, p<0.05
     r"(?<=[$£€])(?=[0-9])",                                      # the second $ of $10–$20
     r"(?<=[a-z]{2})\.(?=[A-Za-z]{2,})",                          # "30 years.was treated" (missing space)
 ]
@@ -20,6 +23,7 @@ URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$", re.IGNORECASE)
 def number_friendly_tokenizer(nlp):
     infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes) + EXTRA_PREFIXES).search
     nlp.tokenizer.url_match = URL.match
     return nlp
 

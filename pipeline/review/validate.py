@@ -1,7 +1,7 @@
 """Validation of an annotation file: the message names file, line, field and what is allowed."""
 
 from ..errors import InputError
-from ..vocab import EVIDENCE, KINDS, QUALIFIERS, SECTIONS, SOURCE_TYPES, STATUSES
+from ..vocab import CHANGES, EVIDENCE, KINDS, QUALIFIERS, SECTIONS, SOURCE_TYPES, STATUSES
 from .yamlio import line_of
 
 
@@ -66,6 +66,7 @@ def validate_file(path, data, text):
                 _check_choice(path, item, kind_key, allowed, f"{sub}.{kind_key}")
                 if key == "quantities":
                     _check_choice(path, item, "qualifier", QUALIFIERS, f"{sub}.qualifier", optional=True)
+                    _check_choice(path, item, "change", CHANGES, f"{sub}.change", optional=True)
                     for number in ("value", "low", "high"):
                         if item.get(number) is not None and not isinstance(item[number], (int, float)):
                             _fail(path, item, f"{number} must be a number or null", key=number, field=f"{sub}.{number}")

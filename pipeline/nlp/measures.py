@@ -1,0 +1,48 @@
+"""Measurement units: what a written unit means (patterns/units.yml) and its SI value (pint).
+
+The spellings are data; the conversion is pint's, never a hand-written factor.
+"""
+
+from functools import lru_cache
+
+from .rulefiles import read_yaml
+
+
+class Units:
+    def __init__(self, path):
+        data = read_yaml(path)
+        self.lowered = {str(k).lower(): str(v) for k, v in data["units"].items()}
+        self.case_sensitive = {str(k): str(v) for k, v in data["case_sensitive"].items()}
+        self.dose_alone = {str(w).lower() for w in data["dose_alone"]}
+        self.unitless = {str(k).lower(): str(v) for k, v in data["unitless"].items()}
+
+    def pint_name(self, written):
+        """'mg/dL' -> 'milligram / deciliter'; None when a part is unknown."""
+        parts = [p for p in written.replace(" ", "").split("/")]
+        names = [self.case_sensitive.get(p) or self.lowered.get(p.lower()) for p in parts]
+        if not parts or None in names:
+            return None
+        return " / ".join(f"({n})" for n in names)
+
+    def known(self, text):
+        return text in self.case_sensitive or text.lower() in self.lowered
+
+
+@lru_cache(maxsize=1)
+def registry():
+    import pint
+    return pint.UnitRegistry()
+
+
+@lru_cache(maxsize=4096)
+def to_si(value, pint_name):
+    """(value in SI base units, SI unit as a short string), or (None, None) if pint cannot read it."""
+    if value is None or pint_name is None:
+        return None, None
+    ureg = registry()
+    try:
+        quantity = ureg.Quantity(value, ureg.parse_units(pint_name) if "degree_" not in pint_name
+                                 else pint_name.strip("()")).to_base_units()
+    except Exception:       # pint raises several kinds on unknown or offset units
+        return None, None
+    return float(quantity.magnitude), f"{quantity.units:~C}"
