@@ -7,7 +7,8 @@ pass (no parser) instead marks every number that could become such a count
 
 from spacy.tokens import Span
 
-from .numbers import NUMBER_INDEX
+from .measures import is_unit_name
+from .numbers import FRACTION_WORDS, NUMBER_INDEX
 
 NOT_COUNTED = {"num", "pct", "time", "dose", "currency", "measure", "ppx", "times", "freq", "recurring"}
 NOT_COUNT_ENTS = {"DATE", "TIME", "ORDINAL"}
@@ -32,6 +33,9 @@ def glued_name(token):
     doc = token.doc
     prev = doc[token.i - 1] if token.i > 0 else None
     nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if prev is not None and prev.pos_ == "PROPN" and prev.is_title and prev.i > 0 and not prev.is_sent_start \
+            and token.head.pos_ != "NOUN":
+        return True                 # "Euro 2020", "South 32 Ltd"
     if prev is not None and not prev.whitespace_ and (prev.is_alpha or (prev.text in HYPHENS and prev.i > 0
                                                                         and doc[prev.i - 1].is_alpha
                                                                         and not doc[prev.i - 1].whitespace_)):
@@ -65,7 +69,7 @@ class SyntacticCounts:
             if i in excluded or token.ent_type_ in NOT_COUNT_ENTS or token._.num_form == "fraction":
                 continue
             noun = self.counted_noun(token)
-            if noun is None or is_year(token) or glued_name(token):
+            if noun is None or is_year(token) or glued_name(token) or self.is_unit(noun):
                 continue
             start = token.i
             if start >= 2 and doc[start - 1].lower_ in RANGE and doc[start - 2]._.num is not None:
@@ -81,11 +85,16 @@ class SyntacticCounts:
         found += self.dozens(doc, excluded)
         return found
 
+    def is_unit(self, noun):
+        """'six gallons', '32 degrees', '1500 bytes' measure; 'ten pills' count (lexicon count_noun)."""
+        lemma = noun.lemma_.lower()
+        return lemma not in self.r.singular_of.values() and is_unit_name(lemma)
+
     @staticmethod
     def counted_noun(token):
         head = token.head
         if token.dep_ == "nummod" and head.i > token.i and head.pos_ == "NOUN" and head.is_alpha \
-                and head._.qclass not in NOT_COUNTED:
+                and head._.qclass not in NOT_COUNTED and head.lower_ not in FRACTION_WORDS:
             return head
         if token.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass", "ROOT", "attr"):       # "Two of my sisters"
             for child in token.children:

@@ -18,6 +18,9 @@ class Units:
 
     def pint_name(self, written):
         """'mg/dL' -> 'milligram / deciliter'; None when a part is unknown."""
+        whole = self.lowered.get(" ".join(written.lower().split()))
+        if whole:
+            return f"({whole})"             # "degrees Celsius"
         parts = [p for p in written.replace(" ", "").split("/")]
         names = [self.case_sensitive.get(p) or self.lowered.get(p.lower()) for p in parts]
         if not parts or None in names:
@@ -32,6 +35,15 @@ class Units:
 def registry():
     import pint
     return pint.UnitRegistry()
+
+
+@lru_cache(maxsize=4096)
+def is_unit_name(word):
+    """Whether pint knows `word` as a unit ("gallon", "degree", "byte")."""
+    try:
+        return word.isalpha() and word in registry()
+    except Exception:
+        return False
 
 
 @lru_cache(maxsize=4096)

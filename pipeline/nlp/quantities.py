@@ -79,6 +79,7 @@ class QuantityRecognizer:
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
+        self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
         self.qualifiers = {str(k).lower(): v for k, v in lex["qualifier"].items()}
@@ -125,6 +126,7 @@ class QuantityRecognizer:
                     setattr(span._, key, value)
             span._.rule = f"{span.label_}/{rule}"
             kept.append(span)
+        kept += shared_unit_numbers(kept)
         kept.sort(key=lambda s: s.start)
         mark_changes(kept)
         doc.spans[SPAN_KEY] = kept
@@ -257,7 +259,9 @@ class QuantityRecognizer:
             fields.update(self.si_fields("measurement", number._.num, fields))
             return doc[number.i:number.i + 1], fields
         unit_tokens = [t for t in span if t.i > nums[-1].i]
-        written = "".join(t.text for t in unit_tokens)
+        written = doc[unit_tokens[0].i:unit_tokens[-1].i + 1].text if unit_tokens else ""
+        if "/" in written:
+            written = written.replace(" ", "")
         if rule == "pressure" or "/" in nums[0].text:
             if not unit_tokens and not self.pressure_context(span):
                 return None
@@ -292,8 +296,9 @@ class QuantityRecognizer:
         if rule == "fraction":
             token = span[0]
             following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
-            if "/" in token.text and following != "of":
-                return None          # "02/18" is a date, "1/4 of the cake" a proportion
+            preceding = token.doc[token.i - 1].lower_ if token.i > 0 else ""
+            if following != "of" or preceding == "and":
+                return None          # "02/18" is a date, "three and one fourth" a number; "1/4 of the cake" a share
             return span, {"value": nums[0], "low": None, "high": None, "unit": None}
         fraction = next((self.fraction[t.lower_] for t in span if t.lower_ in self.fraction), None)
         if fraction is None:
@@ -345,9 +350,14 @@ class QuantityRecognizer:
 
     def _timeframe(self, span, rule):
         span = self.trim(span)
-        units = [self.time_unit(t) for t in span if t._.qclass == "time"]
-        if not units:
-            return None
+        unit_tokens = [t for t in span if t._.qclass == "time"]
+        if not unit_tokens or any(t.is_upper and len(t) > 1 for t in unit_tokens):
+            return None             # "an SEC filing": an abbreviation in capitals is no unit
+        doc = span.doc
+        last = unit_tokens[-1]
+        if last.lower_ == "second" and last.i + 1 < len(doc) and doc[last.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
+            return None             # "a second trial": the ordinal
+        units = [self.time_unit(t) for t in unit_tokens]
         nums = self.nums(span)
         words = [t.lower_ for t in span]
         if rule == "few-to-unit":
@@ -362,12 +372,17 @@ class QuantityRecognizer:
             nums = [2.0] if "couple" in words else [0.5] if "half" in words else [1.0]
         elif rule == "num-and-a-half":
             nums = [nums[0] + 0.5]
+        elif rule == "num-and-fraction":
+            nums = [nums[0] + (0.25 if "quarter" in words else 0.5)]
         fields = self.value_fields(nums, scale=amount)
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
 
     def _frequency(self, span, rule):
         span = self.trim(span)
+        doc = span.doc
+        if rule == "freq-word" and span.end < len(doc) and doc[span.end].lower_ in self.not_frequency_heads:
+            return None             # "quarterly revenue", "a monthly record"
         times = next((self.times[t.lower_] for t in span if t.lower_ in self.times), None)
         joined = "".join(t.lower_ for t in span if t.text not in CONNECTORS)     # bi-weekly -> biweekly
         freq = self.freq.get(joined) or next((self.freq[t.lower_] for t in span if t.lower_ in self.freq), None)
@@ -425,8 +440,10 @@ class QuantityRecognizer:
         code, scale = codes[-1] if span[-1]._.qclass == "currency" else codes[0], 1.0
         if len(span) >= 2 and span[-1]._.qclass == "currency" and span[-2].is_title:
             code = self.currency.get(f"{span[-2].lower_} {span[-1].lower_}", code)    # "Chinese yuan"
-        if code.endswith(("-cent", "-pence")):
-            code, scale = code.split("-")[0], 0.01
+        if rule == "num-adj-word" and f"{span[-2].lower_} {span[-1].lower_}" not in self.currency:
+            return None         # "100 chinese yuan" is a currency's name; "5 more dollars" is not
+        if code.endswith(("-cent", "-pence", "-dime")):
+            code, scale = code.split("-")[0], 0.1 if code.endswith("-dime") else 0.01
         suffixes = [self.magnitude[t.lower_] for t in span if t.lower_ in self.magnitude and t._.num is None]
         suffix = suffixes[-1] if suffixes else 1.0
         values = self.shared_scale(span, nums, suffix)
@@ -440,6 +457,36 @@ class QuantityRecognizer:
         if token._.qclass != "currency":
             return None
         return self.coded.get(token.text) or self.currency.get(token.lower_)
+
+
+SHARED_UNIT_KINDS = {"count", "dose", "measurement", "timeframe", "percentage"}
+
+
+def shared_unit_numbers(spans):
+    """ "45 and 50 cases", "41, 61 and 94 GHz": bare numbers listed before a quantity share its unit."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    extra = []
+    for span in spans:
+        doc = span.doc
+        if span.label_ not in SHARED_UNIT_KINDS or span[0]._.num is None or span._.low is not None:
+            continue
+        i = span.start
+        while i >= 2 and doc[i - 1].lower_ in ("and", "or", ",") and doc[i - 2]._.num is not None \
+                and i - 2 not in taken and (i < 3 or doc[i - 3].lower_ != "between"):
+            number = doc[i - 2]
+            piece = Span(doc, number.i, number.i + 1, label=span.label_)
+            for key in ("unit", "qualifier", "iso_duration"):
+                setattr(piece._, key, getattr(span._, key))
+            piece._.value = number._.num
+            if span.label_ == "timeframe":
+                piece._.iso_duration = iso_duration(number._.num, span._.unit)
+            if span._.value_si is not None and span._.value:
+                piece._.value_si, piece._.unit_si = span._.value_si * number._.num / span._.value, span._.unit_si
+            piece._.rule = f"{span.label_}/shared-unit"
+            extra.append(piece)
+            taken.add(number.i)
+            i = number.i
+    return extra
 
 
 def mark_changes(spans):

@@ -10,6 +10,7 @@ EXTRA_INFIXES = [
     r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ‰°º])",       # 0.5mg, 3x, 24h, 35‰ (not 4th, 1980s)
     r"(?<=[A-Z]{2})(?=[0-9])",                                   # USD10m, RM79: a code glued to the amount
     r"(?<=[A-Za-z])[=<>≤≥](?=[0-9])",                            # x=39%, p<0.05
+    r"(?<=[0-9])%(?=[–—‐-][0-9])", r"(?<=%)[–—‐-](?=[0-9])",     # 3%-4%
     r"(?<=[$£€])(?=[0-9])",                                      # the second $ of $10–$20
     r"(?<=[a-z]{2})\.(?=[A-Za-z]{2,})",                          # "30 years.was treated" (missing space)
 ]
