@@ -15,6 +15,26 @@ class Units:
         self.case_sensitive = {str(k): str(v) for k, v in data["case_sensitive"].items()}
         self.dose_alone = {str(w).lower() for w in data["dose_alone"]}
         self.unitless = {str(k).lower(): str(v) for k, v in data["unitless"].items()}
+        self.exponents = {str(e) for e in data["exponents"]}
+
+    def expression(self, tokens, time_units):
+        """pint expression of unit tokens as PDF text writes them: 'ml · kg −1 · min −1' -> ml*kg**-1*min**-1."""
+        out, pending = [], "*"
+        for t in tokens:
+            text = t.text
+            if text in ("·", "⋅", "×"):
+                pending = "*"
+            elif text == "/":
+                pending = "/"
+            elif text in self.exponents and out:
+                out[-1] += "**" + {"²": "2", "³": "3"}.get(text, text.replace("−", "-"))
+            else:
+                name = self.case_sensitive.get(text) or self.lowered.get(text.lower()) or time_units.get(text.lower())
+                if name is None:
+                    return None
+                out.append(("" if not out else pending) + f"({name})")
+                pending = "*"
+        return "".join(out) or None
 
     def pint_name(self, written):
         """'mg/dL' -> 'milligram / deciliter'; None when a part is unknown."""

@@ -108,7 +108,7 @@ class QuantityRecognizer:
             reading = getattr(self, f"_{kind}")(doc[start:end], rule)
             if reading:
                 span, fields = reading
-                span = Span(doc, span.start, span.end, label=kind)
+                span = Span(doc, span.start, span.end, label=fields.pop("_kind", kind))
                 fields.setdefault("qualifier", self.qualifier(span))
                 found.append((span, fields, rule, end - start))
         excluded = set()
@@ -268,13 +268,27 @@ class QuantityRecognizer:
             high, low = (float(x) for x in nums[0].text.split("/"))
             return span, {"value": high, "low": low, "high": high, "unit": written or "mmHg",
                           **dict(zip(("value_si", "unit_si"), to_si(high, "(millimeter_Hg)")))}
+        values = [t._.num for t in nums]
+        if any(t.text in ("±", "+/-") for t in span):
+            values = values[:1]         # "50 ± 8 ml": the value, not a range to its uncertainty
+        if rule.startswith("num-unit-exp"):
+            units_given = unit_tokens[1:] if unit_tokens and unit_tokens[0]._.num is not None else unit_tokens
+            time_units = {w: TIME_IN[u][0] for w, (a, u) in self.time.items() if a == 1 and u in TIME_IN}
+            pint_name = self.units.expression(units_given, time_units)
+            if pint_name is None or not any(t.text in self.units.exponents or t.text == "·" for t in units_given):
+                return None
+            fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
+            fields.update(self.si_fields("measurement", fields["value"], fields))
+            named = [t for t in units_given if t.text not in self.units.exponents and t.text not in ("·", "⋅", "×", "/")]
+            if named and named[0].lower_ in self.units.dose_alone and named[-1].lower_ in ("day", "d"):
+                fields["_kind"] = "dose"        # "1.3 g · kg −1 · day −1": an intake per day
+            return span, fields
         parts = written.split("/")
         if parts[0].lower() in self.units.dose_alone and (len(parts) == 1 or parts[-1].lower() in self.per):
             return None                 # "28 mg", "0.5 mg/kg", "10 mg/day" are doses (lexicon `dose`, `per`)
         pint_name = self.units.pint_name(written)
         if pint_name is None:
             return None
-        values = [t._.num for t in nums]
         fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
         fields.update(self.si_fields("measurement", fields["value"], fields))
         return span, fields
@@ -351,10 +365,12 @@ class QuantityRecognizer:
     def _timeframe(self, span, rule):
         span = self.trim(span)
         unit_tokens = [t for t in span if t._.qclass == "time"]
-        if not unit_tokens or any(t.is_upper and len(t) > 1 for t in unit_tokens):
-            return None             # "an SEC filing": an abbreviation in capitals is no unit
+        if not unit_tokens or any(t.is_upper for t in unit_tokens):
+            return None             # "an SEC filing", NMR "(1H, s)": capitals are no time unit
         doc = span.doc
         last = unit_tokens[-1]
+        if last.i + 1 < len(doc) and doc[last.i + 1].text in self.units.exponents and doc[last.i + 1].text[0] in "−-":
+            return None             # "600 h −1" is a rate
         if last.lower_ == "second" and last.i + 1 < len(doc) and doc[last.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
             return None             # "a second trial": the ordinal
         units = [self.time_unit(t) for t in unit_tokens]
