@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Token
 
 _DIGITS = re.compile(r"^[+\-−]?((\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+)$")
+_DECIMAL_COMMA = re.compile(r"^\d{1,3},\d{1,2}$")      # "88,3%": a decimal comma (a thousands group has 3 digits)
 _GROUP = re.compile(r"^\d{3}$")        # "700 000": a space as the thousands separator
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 CARDINALS = {
@@ -41,6 +42,8 @@ def parse_digits(text):
     text = text.strip()
     if _DIGITS.match(text):
         return float(text.replace(",", "").replace("−", "-"))
+    if _DECIMAL_COMMA.match(text):
+        return float(text.replace(",", "."))
     m = _FRACTION.match(text)
     if m and int(m.group(2)) != 0:
         return int(m.group(1)) / int(m.group(2))

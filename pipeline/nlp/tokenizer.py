@@ -4,7 +4,7 @@ import re
 
 from spacy.util import compile_infix_regex, compile_prefix_regex
 
-EXTRA_PREFIXES = [r"[~≈](?=[0-9.])"]                             # ~70%, ≈2%
+EXTRA_PREFIXES = [r"[~≈≤≥<>](?=[0-9.])"]                         # ~70%, ≈2%, ≤2%
 EXTRA_INFIXES = [
     r"(?<=[0-9])[–—‐-](?=[0-9$£€])",                             # 6–8, 5-6, $10–$20
     r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ‰°º])",       # 0.5mg, 3x, 24h, 35‰ (not 4th, 1980s)
