@@ -25,6 +25,7 @@ KIND_RANK = {k: n for n, k in enumerate(("money", "measurement", "dose", "percen
                                           "proportion", "timeframe", "count"))}
 CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse may make counts of
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
+VOLUMES = {"l", "dl", "ml", "µl", "μl"}      # "per" one of these is a concentration, not a dose
 CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
 TIME_IN = {"millisecond": ("millisecond", 1), "second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
            "week": ("week", 1), "month": ("month", 1), "year": ("year", 1), "decade": ("decade", 1),
@@ -284,7 +285,8 @@ class QuantityRecognizer:
                 fields["_kind"] = "dose"        # "1.3 g · kg −1 · day −1": an intake per day
             return span, fields
         parts = written.split("/")
-        if parts[0].lower() in self.units.dose_alone and (len(parts) == 1 or parts[-1].lower() in self.per):
+        if parts[0].lower() in self.units.dose_alone and (len(parts) == 1 or parts[-1].lower() in self.per
+                                                          and parts[-1].lower() not in VOLUMES):
             return None                 # "28 mg", "0.5 mg/kg", "10 mg/day" are doses (lexicon `dose`, `per`)
         pint_name = self.units.pint_name(written)
         if pint_name is None:
@@ -436,6 +438,8 @@ class QuantityRecognizer:
             return None         # "5G" is a name; grams are "g"
         unit = units[-1]
         per = [t.lower_ for t in span if t.lower_ in self.per and t.lower_ not in self.dose]
+        if span[-1].lower_ in VOLUMES and len(span) > 2 and span[-2].text in ("/", "per"):
+            return None             # "5 mmol/L", "10 mg/ml": a concentration (measurement)
         if per and span[-1].lower_ in self.per:
             unit = f"{unit}/{per[-1]}"
         nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])

@@ -2,9 +2,11 @@
 
 import re
 
-from spacy.util import compile_infix_regex, compile_prefix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
 EXTRA_PREFIXES = [r"[~≈≤≥<>](?=[0-9.])"]                         # ~70%, ≈2%, ≤2%
+# a unit or magnitude ending a sentence: "5.6 mmol/L.", "$4M.", "35‰."
+EXTRA_SUFFIXES = [r"(?<=/[A-Za-z])\.", r"(?<=/[A-Za-z]{2})\.", r"(?<=[0-9][A-Za-z])\.", r"(?<=[‰°])\."]
 EXTRA_INFIXES = [
     r"(?<=[0-9])[–—‐-](?=[0-9$£€])",                             # 6–8, 5-6, $10–$20
     r"(?<=[0-9])(?=(?!(?:st|nd|rd|th|s)\b)[a-zA-Zµμ‰°º])",       # 0.5mg, 3x, 24h, 35‰ (not 4th, 1980s)
@@ -21,11 +23,17 @@ EXTRA_INFIXES = [
 URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)\S+$", re.IGNORECASE)
 
 
+UNIT_LETTERS = {"g.", "h.", "l.", "m.", "s."}
+
+
 def number_friendly_tokenizer(nlp):
     infixes = list(nlp.Defaults.infixes) + EXTRA_INFIXES
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes) + EXTRA_PREFIXES).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex(list(nlp.Defaults.suffixes) + EXTRA_SUFFIXES).search
     nlp.tokenizer.url_match = URL.match
+    # "over 24h." and "5 g." end a sentence with a unit; spaCy keeps "h." whole as an abbreviation.
+    nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items() if k not in UNIT_LETTERS}
     return nlp
 
 
