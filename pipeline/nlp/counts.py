@@ -34,7 +34,7 @@ def glued_name(token):
     prev = doc[token.i - 1] if token.i > 0 else None
     nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
     if prev is not None and prev.pos_ == "PROPN" and prev.is_title and prev.i > 0 and not prev.is_sent_start \
-            and token.head.pos_ != "NOUN":
+            and (token.head.pos_ != "NOUN" or (nxt is not None and nxt.is_title)):
         return True                 # "Euro 2020", "South 32 Ltd"
     if prev is not None and not prev.whitespace_ and (prev.is_alpha or (prev.text in HYPHENS and prev.i > 0
                                                                         and doc[prev.i - 1].is_alpha
@@ -88,6 +88,8 @@ class SyntacticCounts:
     def is_unit(self, noun):
         """'six gallons', '32 degrees', '1500 bytes' measure; 'ten pills' count (lexicon count_noun)."""
         lemma = noun.lemma_.lower()
+        if len(lemma) <= 4 and not any(v in lemma for v in "aeiouy"):
+            return True             # "4,500 tpd": an abbreviated unit
         return lemma not in self.r.singular_of.values() and is_unit_name(lemma)
 
     @staticmethod

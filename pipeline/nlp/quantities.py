@@ -80,6 +80,7 @@ class QuantityRecognizer:
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
+        self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
         self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
@@ -260,6 +261,8 @@ class QuantityRecognizer:
             fields.update(self.si_fields("measurement", number._.num, fields))
             return doc[number.i:number.i + 1], fields
         unit_tokens = [t for t in span if t.i > nums[-1].i]
+        if unit_tokens and unit_tokens[0].text in ('"', "″", "′") and nums[-1].whitespace_:
+            return None                 # 9" is nine inches; 9 " closes a quotation
         written = doc[unit_tokens[0].i:unit_tokens[-1].i + 1].text if unit_tokens else ""
         if "/" in written:
             written = written.replace(" ", "")
@@ -292,8 +295,13 @@ class QuantityRecognizer:
         if pint_name is None:
             return None
         fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
+        if written.lower() in ("pound", "pounds") and (nums[-1]._.num_scale or self.about_money(span)):
+            return span, {**self.value_fields(values), "unit": "GBP", "_kind": "money"}    # "spent 20 million pounds"
         fields.update(self.si_fields("measurement", fields["value"], fields))
         return span, fields
+
+    def about_money(self, span):
+        return any(t.lemma_.lower() in self.money_verbs for t in span.sent)
 
     @staticmethod
     def pressure_context(span):
@@ -306,14 +314,18 @@ class QuantityRecognizer:
         if rule == "num-ppx":           # 3 ppm, 35‰: the fraction itself
             return span, {"value": nums[0] * self.ppx[span[-1].lower_], "low": None, "high": None, "unit": span[-1].text}
         if rule in ("x-of-y", "x-out-of-y", "x-in-y"):
-            if len(nums) != 2 or nums[1] == 0 or nums[0] > nums[1]:
-                return None
+            if len(nums) != 2 or nums[1] == 0 or nums[0] > nums[1] or (rule == "x-in-y" and is_year(
+                    next(t for t in reversed(span) if t._.num is not None))):
+                return None         # "2 in 1979" is a date
             return span, {"value": nums[0] / nums[1], "low": None, "high": None, "unit": None}
         if rule == "fraction":
             token = span[0]
             following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
-            preceding = token.doc[token.i - 1].lower_ if token.i > 0 else ""
-            if following != "of" or preceding == "and":
+            before = token.doc[token.i - 1] if token.i > 0 else None
+            preceding = before.lower_ if before is not None else ""
+            predicate = before is not None and "/" not in token.text and (
+                before.pos_ in ("AUX", "VERB") or preceding in self.qualifiers or preceding in ("exactly", "just"))
+            if (following != "of" and not predicate) or preceding == "and":
                 return None          # "02/18" is a date, "three and one fourth" a number; "1/4 of the cake" a share
             return span, {"value": nums[0], "low": None, "high": None, "unit": None}
         fraction = next((self.fraction[t.lower_] for t in span if t.lower_ in self.fraction), None)
@@ -434,7 +446,7 @@ class QuantityRecognizer:
     def _dose(self, span, rule):
         span = self.trim(span)
         units = [self.dose[t.lower_] for t in span if t.lower_ in self.dose]
-        if not units or any(t.lower_ in self.dose and len(t.text) == 1 and t.is_upper for t in span):
+        if not units or any(t.lower_ in self.dose and len(t.text) == 1 and t.is_upper and t.text != "L" for t in span):
             return None         # "5G" is a name; grams are "g"
         unit = units[-1]
         per = [t.lower_ for t in span if t.lower_ in self.per and t.lower_ not in self.dose]
@@ -451,7 +463,7 @@ class QuantityRecognizer:
         span = self.trim(span)
         codes = [self.currency_code(t) for t in span]
         codes = [c for c in codes if c]
-        nums = self.nums(span)
+        nums = self.nums(span) or ([1.0] if rule == "a-coin" else [])
         if not codes or not nums:
             return None
         first = span[0]
