@@ -223,6 +223,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", action="append", choices=SUITES, help="only these suites (repeatable)")
     parser.add_argument("--limit", type=int, help="first N cases of each suite (grobid: of each half)")
+    parser.add_argument("--half", choices=("tuned", "held-out", "both"), default="both",
+                        help="which half of grobid_quantities and of the real-register sentences")
     parser.add_argument("--no-quantulum", dest="quantulum", action="store_false", help="skip quantulum3")
     parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the words/s lines")
     args = parser.parse_args(argv)
@@ -237,6 +239,8 @@ def main(argv=None):
                              cases, args)[0]
     if "grobid_quantities" in suites:
         for half, cases in zip(("tuned", "held-out"), document_halves(load_suite("grobid_quantities"))):
+            if args.half not in (half, "both"):
+                continue
             cases = cut(cases)
             values = Counter()
             texts, predicted = run(nlp, f"grobid_quantities, {half} documents ({len(cases)} paragraphs; "
@@ -246,6 +250,8 @@ def main(argv=None):
             print("grobid dimension items fall into: " + ", ".join(f"{k} {v}" for k, v in fall.most_common()))
     if "real_register" in suites:
         for half in ("tuned", "heldout"):
+            if args.half not in (half.replace("heldout", "held-out"), "both"):
+                continue
             cases = cut(real_register_cases(half))
             values = Counter()
             run(nlp, f"real-register sentences, {half} half ({len(cases)} sentences, kind must match)",

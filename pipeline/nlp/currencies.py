@@ -14,7 +14,7 @@ _NOT_CODES = {"ALL", "TOP", "CUP", "MOP", "BOB", "PEN", "GEL", "MAD", "SOS", "TR
 _NOT_NAMES = {"won", "real", "mark", "rand", "dram", "kip", "som", "pound", "pounds", "dollar", "dollars",
               "rupee", "rupees", "peso", "pesos", "franc", "francs", "dinar", "dinars", "shilling", "shillings",
               "krona", "kronor", "krone", "kroner", "rial", "rials", "riyal", "riyals", "lira", "lire", "crown", "crowns",
-              "unit", "units", "gold", "silver", "platinum", "palladium", "fund", "(1990–2000)"}
+              "unit", "units", "value", "gold", "silver", "platinum", "palladium", "fund", "(1990–2000)"}
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +71,13 @@ def _plural_name(code):
     return get_currency_name(code, count=2, locale="en")
 
 
+# Letter symbols that are also common abbreviations or formula parts ("CF3", "5 Ft", "Br").
+_NOT_SYMBOLS = {"Ft", "Br", "Ar", "Db", "KM", "FC", "CF", "Bs", "FG", "MK", "RF", "Kz", "Le", "Nu", "So"}
+
+
 def _add_symbol(symbol, code, case_sensitive, lowered):
+    if symbol in _NOT_SYMBOLS:
+        return
     if any(ch.isalpha() for ch in symbol):
         if len(symbol) >= 2 and not symbol.isdigit():
             case_sensitive.setdefault(symbol, code)     # "RM", "A$", "CA$"; never one letter ("R", "K")

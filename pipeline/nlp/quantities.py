@@ -13,7 +13,7 @@ from spacy.tokens import Span, Token
 
 from . import numbers as numbers_module  # registers Token._.num
 from ..timeunits import iso_duration
-from .counts import SyntacticCounts, is_year, number_candidates
+from .counts import SyntacticCounts, glued_name, is_year, number_candidates
 from .currencies import currency_words
 from .measures import Units, to_si
 from .numbers import parse_number
@@ -80,6 +80,8 @@ class QuantityRecognizer:
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
+        self.duration_leads = {str(w).lower() for w in lex["duration_leads"]}
+        self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
         self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
         self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
@@ -295,7 +297,8 @@ class QuantityRecognizer:
         if pint_name is None:
             return None
         fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
-        if written.lower() in ("pound", "pounds") and (nums[-1]._.num_scale or self.about_money(span)):
+        modifier = span.end < len(doc) and doc[span.end].pos_ == "NOUN"       # "a twenty pound bag"
+        if written.lower() in ("pound", "pounds") and not modifier and (nums[-1]._.num_scale or self.about_money(span)):
             return span, {**self.value_fields(values), "unit": "GBP", "_kind": "money"}    # "spent 20 million pounds"
         fields.update(self.si_fields("measurement", fields["value"], fields))
         return span, fields
@@ -387,6 +390,10 @@ class QuantityRecognizer:
             return None             # "600 h −1" is a rate
         if last.lower_ == "second" and last.i + 1 < len(doc) and doc[last.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
             return None             # "a second trial": the ordinal
+        if self.is_age(span) or self.is_clock(span, last):
+            return None
+        if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "VBN")):
+            return None             # "4 consecutive days", "four analysed days"; not "3 patients days"
         units = [self.time_unit(t) for t in unit_tokens]
         nums = self.nums(span)
         words = [t.lower_ for t in span]
@@ -407,6 +414,29 @@ class QuantityRecognizer:
         fields = self.value_fields(nums, scale=amount)
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
+
+    def is_age(self, span):
+        """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group"."""
+        doc = span.doc
+        after = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
+        if after.startswith(("age group", "age-group", "age category", "old")):
+            return True
+        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+        before = [t.lower_ for t in doc[max(sent_start, span.start - 8):span.start]]
+        if before[-2:] in (["older", "than"], ["younger", "than"]) or (before[-1:] == ["aged"]):
+            return True
+        lead = before[-1] if before else ""
+        return any(w in ("age", "ages", "aged") for w in before) and lead not in self.duration_leads
+
+    @staticmethod
+    def is_clock(span, unit):
+        """ "at 19 h", "10 h 30": a clock time written the French way."""
+        doc = span.doc
+        if unit.lower_ != "h":
+            return False
+        after = doc[unit.i + 1] if unit.i + 1 < len(doc) else None
+        return (span.start > 0 and doc[span.start - 1].lower_ == "at") or (
+            after is not None and after._.num is not None and len(after.text) == 2)
 
     def _frequency(self, span, rule):
         span = self.trim(span)
@@ -457,7 +487,13 @@ class QuantityRecognizer:
         nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
         if not nums:
             return None
-        return span, {**self.value_fields(nums), "unit": unit}
+        fields = {**self.value_fields(nums), "unit": unit}
+        doc = span.doc
+        if any(t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
+               for t in doc[max(0, span.start - 3):span.start]):
+            fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g": a product or a weight, not a dose
+            fields.update(dict(zip(("value_si", "unit_si"), to_si(fields["value"], self.units.pint_name(span[-1].text)))))
+        return span, fields
 
     def _money(self, span, rule):
         span = self.trim(span)
@@ -504,7 +540,8 @@ def shared_unit_numbers(spans):
             continue
         i = span.start
         while i >= 2 and doc[i - 1].lower_ in ("and", "or", ",") and doc[i - 2]._.num is not None \
-                and i - 2 not in taken and (i < 3 or doc[i - 3].lower_ != "between"):
+                and i - 2 not in taken and (i < 3 or doc[i - 3].lower_ != "between") \
+                and doc[i - 2]._.num_form != "fraction" and "/" not in doc[i - 2].text and not glued_name(doc[i - 2]):
             number = doc[i - 2]
             piece = Span(doc, number.i, number.i + 1, label=span.label_)
             for key in ("unit", "qualifier", "iso_duration"):
