@@ -14,6 +14,9 @@ NOT_COUNTED = {"num", "pct", "time", "dose", "currency", "measure", "ppx", "time
 NOT_COUNT_ENTS = {"DATE", "TIME", "ORDINAL"}
 HYPHENS = {"-", "–", "‐"}
 RANGE = {"to", "-", "–", "—", "or"}
+# Words after a number that show it does not stand before a counted noun.
+NOT_BEFORE_NOUN = {"and", "or", "to", "than", "in", "on", "at", "for", "by", "with", "from", "is", "are", "was",
+                   "were", "has", "have", "had", "percent", "times", "am", "pm", "a", "an", "the"}
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
 
 
@@ -51,6 +54,9 @@ def number_candidates(doc, kept, excluded):
         token = doc[i]
         if i in taken or token.lower_ == "one" or is_year(token) or glued_name(token):
             continue
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if nxt is None or not nxt.is_alpha or nxt.lower_ in NOT_BEFORE_NOUN:
+            continue                # a count's number stands before its noun ("3,000 monkeys", "two of my")
         out.append(Span(doc, i, i + 1, label="candidate"))
     for token in doc:           # "a dozen", "a couple (of)": no number token, still a count
         if token.lower_ in ("dozen", "couple") and token.i > 0 and doc[token.i - 1].lower_ == "a" and token.i not in taken:

@@ -7,6 +7,8 @@ patterns/lexicon.yml. This module only interprets matches: it trims
 bounding words out of the span, reads the qualifier, and normalizes values.
 """
 
+import re
+
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
@@ -23,6 +25,7 @@ SPAN_KEY = "quantities"
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
 KIND_RANK = {k: n for n, k in enumerate(("money", "measurement", "dose", "percentage", "multiplier", "frequency",
                                           "proportion", "timeframe", "count"))}
+WEAK_CLASSES = {"lead", "count_sg", "count_noun"}     # common words that open no pattern alone
 CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse may make counts of
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
 VOLUMES = {"l", "dl", "ml", "µl", "μl"}      # "per" one of these is a concentration, not a dose
@@ -69,7 +72,7 @@ class QuantityRecognizer:
         self.currency = {**named, **{str(k).lower(): v for k, v in lex["currency"].items()}}
         self.coded = coded
         self.ppx = {str(k).lower(): float(v) for k, v in lex["ppx"].items()}
-        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct", "ppx"):
+        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct", "ppx", "fold"):
             for word in lex[cls]:
                 self.classes[str(word).lower()] = cls       # later classes win
         for singular, plural in lex["count_noun"].items():
@@ -90,9 +93,14 @@ class QuantityRecognizer:
         self.lead = {str(w).lower() for w in lex["lead"]}
         self.matcher = Matcher(vocab, validate=True)
         self.excluder = Matcher(vocab, validate=True)
+        self.triggers = set()       # words that can open a pattern without a class of their own
         for rule in read_rules(patterns):
             pattern = rule["pattern"] if uses_pos else _strip_pos(rule["pattern"])
             self.matcher.add(f"{rule['label']}|{rule['id']}", [pattern])
+            first = pattern[0]
+            words = first.get("LOWER", first.get("TEXT"))
+            if not any("_" in spec for spec in pattern):        # e.g. "on Mondays": no classed token at all
+                self.triggers.update(w.lower() for w in (words["IN"] if isinstance(words, dict) else [words or ""]))
         for rule in read_rules(exclusions):
             self.excluder.add(f"not|{rule['id']}", [_strip_pos(rule["pattern"])])
         self.counts = SyntacticCounts(self)
@@ -101,13 +109,17 @@ class QuantityRecognizer:
     def __call__(self, doc):
         classes = self.classes
         numbers = set(doc.user_data.get(numbers_module.NUMBER_INDEX, ()))
-        case_classes = self.case_classes
+        case_classes, triggers, core = self.case_classes, self.triggers, bool(numbers)
         for token in doc:
             cls = "num" if token.i in numbers else case_classes.get(token.text) or classes.get(token.lower_)
             if cls:             # writing an extension is costly; most tokens keep the default ""
                 token._.qclass = cls
+                core = core or cls not in WEAK_CLASSES
+            elif not core and token.lower_ in triggers:
+                core = True
         found = []
-        for match_id, start, end in self.matcher(doc):
+        # a paragraph with no number, unit or pattern-opening word cannot match: skip the Matcher
+        for match_id, start, end in (self.matcher(doc) if core else ()):
             kind, rule = doc.vocab.strings[match_id].split("|", 1)
             reading = getattr(self, f"_{kind}")(doc[start:end], rule)
             if reading:
@@ -268,6 +280,8 @@ class QuantityRecognizer:
         written = doc[unit_tokens[0].i:unit_tokens[-1].i + 1].text if unit_tokens else ""
         if "/" in written:
             written = written.replace(" ", "")
+        if rule == "pressure" and not re.match(r"^\d{2,3}/\d{2,3}$", nums[0].text):
+            return None
         if rule == "pressure" or "/" in nums[0].text:
             if not unit_tokens and not self.pressure_context(span):
                 return None
