@@ -243,6 +243,8 @@ GOOD = (ROOT / "annotations" / "004_dc2d9b10ce66d02d.yaml").read_text(encoding="
     (lambda s: s.replace("start: 1903", "start: 1902", 1), "[claims[0].text]: text does not match the document at 1902:"),
     (lambda s: s.replace("text: two or more", "text: three or more", 1), "[claims[0].quantities[0].text]: text does not match the document"),
     (lambda s: s.replace("hedged: false", "hedged: perhaps", 1), "[claims[0].hedged]: hedged must be true or false"),
+    (lambda s: s.replace("        qualifier: at_least\n", "        qualifier: at_least\n        change: sideways\n", 1),
+     "[claims[0].quantities[0].change]: 'sideways' is not allowed; use one of: from, to"),
 ])
 def test_bad_annotation_files(tmp_path, mutate, message):
     import shutil

@@ -406,6 +406,8 @@ class QuantityRecognizer:
             return None             # "a second trial": the ordinal
         if self.is_age(span) or self.is_clock(span, last):
             return None
+        if rule == "whole-unit" and span[0].lower_ == "all" and (span.start == 0 or doc[span.start - 1].lower_ not in self.lead):
+            return None             # "for all day" is a day; "we could go all day" an idiom
         if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "VBN")):
             return None             # "4 consecutive days", "four analysed days"; not "3 patients days"
         units = [self.time_unit(t) for t in unit_tokens]
