@@ -3,11 +3,19 @@
 Peer suites are read from ../shared/benchmarks/ (never copied here). Each case
 is scored only on the kinds in its `scope` that this project extracts;
 matching is by span overlap (by text when the suite gives no offsets).
-The sample corpus is scored against our reviewed annotations.
-Also prints words/s of nlp.pipe with and without the quantity components.
+grobid_quantities (real paragraphs of papers and patents) is split by document
+into a tuned half and a held-out half; its `dimension` items are our
+`measurement`. The sample corpus is scored against our reviewed annotations,
+and the real-register sentences of tests/cases/quantities_{tuned,heldout}.yml
+are scored kind-matched with value accuracy. Also prints words/s of nlp.pipe
+with and without the quantity components.
+
+    bench/quantities.py [--suite NAME ...] [--limit N] [--no-quantulum] [--no-speed]
 """
 
+import argparse
 import json
+import random
 import os
 import sys
 import time
@@ -26,8 +34,11 @@ from pipeline.evaluate import prf  # noqa: E402
 from pipeline.nlp import number_friendly_tokenizer, plain_spaces  # noqa: E402
 from pipeline.vocab import KINDS  # noqa: E402
 
-SHARED = Path(os.environ.get("SHARED", ROOT.parent / "shared")) / "benchmarks"
-SUITES = ("recognizers_text", "quantulum3")
+# ../shared beside the project (or beside a parent folder, for a git worktree); SHARED overrides
+_BESIDE = next((p / "shared" for p in ROOT.parents if (p / "shared" / "benchmarks").is_dir()), ROOT.parent / "shared")
+SHARED = Path(os.environ.get("SHARED", _BESIDE)) / "benchmarks"
+SUITES = ("recognizers_text", "quantulum3", "grobid_quantities", "real_register", "sample")
+KIND_MAP = {"grobid_quantities": {"dimension": "measurement"}}       # the suite's kind -> ours
 
 
 def quantity_pipeline(with_components=True):
@@ -40,8 +51,8 @@ def quantity_pipeline(with_components=True):
 
 def ours(nlp, texts):
     for text, doc in zip(texts, nlp.pipe(plain_spaces(t) for t in texts)):
-        yield [{"start": q.start_char, "end": q.end_char, "text": text[q.start_char:q.end_char], "kind": q.label_}
-               for q in doc.spans["quantities"]]
+        yield [{"start": q.start_char, "end": q.end_char, "text": text[q.start_char:q.end_char], "kind": q.label_,
+                "value": q._.value} for q in doc.spans["quantities"]]
 
 
 def quantulum_kind(q):
@@ -84,7 +95,8 @@ def matches(gold, pred):
     return gold["start"] < pred["end"] and pred["start"] < gold["end"]
 
 
-def score_cases(cases, predictions):
+def score_cases(cases, predictions, values=None):
+    """Counter of (kind, tp|fp|fn); with `values` (a Counter) also (kind, value_ok|value_scored)."""
     counts = Counter()
     for case, predicted in zip(cases, predictions):
         for kind in set(case["scope"]) & set(KINDS):
@@ -98,6 +110,10 @@ def score_cases(cases, predictions):
                 else:
                     used.add(hit)
                     counts[(kind, "tp")] += 1
+                    if values is not None and g.get("value") is not None:
+                        values[(kind, "value_scored")] += 1
+                        got = pred[hit].get("value")
+                        values[(kind, "value_ok")] += got is not None and abs(got - g["value"]) <= 1e-3 * max(1, abs(g["value"]))
             counts[(kind, "fp")] += len(pred) - len(used)
     return counts
 
@@ -122,11 +138,61 @@ def load_suite(name):
     if not path.exists():
         raise SystemExit(f"error: {path} not found: the peer suites are read from ../shared/benchmarks "
                          f"beside the project (set SHARED=/path/to/shared)")
+    mapping = KIND_MAP.get(name, {})
     with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+        cases = [json.loads(line) for line in fh]
+    for case in cases:
+        case["scope"] = [mapping.get(k, k) for k in case["scope"]]
+        for item in case["expected"]:
+            item["orig_kind"] = item["kind"]
+            item["kind"] = mapping.get(item["kind"], item["kind"])
+    return cases
 
 
-def table(title, ours_counts, theirs_counts):
+def document_halves(cases):
+    """grobid_quantities split by document (seeded): tune on one half, report the other apart."""
+    docs = sorted({c["doc"] for c in cases})
+    random.Random(16).shuffle(docs)
+    tuned = set(docs[:len(docs) // 2])
+    return [c for c in cases if c["doc"] in tuned], [c for c in cases if c["doc"] not in tuned]
+
+
+def real_register_cases(name):
+    """tests/cases/quantities_{tuned,heldout}.yml rows as cases (all kinds in scope)."""
+    from ruamel.yaml import YAML
+    rows = YAML(typ="safe").load((ROOT / "tests" / "cases" / f"quantities_{name}.yml").read_text(encoding="utf-8"))
+    cases = []
+    for register, text, expected in rows:
+        items = []
+        for span, kind, value in expected:
+            start = text.find(span)
+            items.append({"text": span, "start": start if start >= 0 else None,
+                          "end": start + len(span) if start >= 0 else None, "kind": kind, "value": value})
+        cases.append({"text": text, "expected": items, "scope": list(KINDS), "register": register})
+    return cases
+
+
+def dimension_fall(cases, predictions):
+    """Where grobid's `dimension` items land among our kinds (or none)."""
+    fall = Counter()
+    for case, predicted in zip(cases, predictions):
+        for g in case["expected"]:
+            if g["orig_kind"] == "dimension":
+                hit = next((p["kind"] for p in predicted if matches(g, p)), "(none)")
+                fall[hit] += 1
+    return fall
+
+
+def value_line(values):
+    scored = sum(v for (k, part), v in values.items() if part == "value_scored")
+    ok = sum(v for (k, part), v in values.items() if part == "value_ok")
+    per = ", ".join(f"{k} {values[(k, 'value_ok')]}/{values[(k, 'value_scored')]}"
+                    for k in sorted({k for k, _ in values}) if values[(k, "value_scored")])
+    print(f"value accuracy (matched spans with a gold value): {ok / scored if scored else 0:.3f} ({per})")
+
+
+def table(title, ours_counts, theirs_counts=None):
+    theirs_counts = theirs_counts if theirs_counts is not None else Counter()
     print(f"\n{title}")
     print(f"{'kind':12}{'ours P':>8}{'R':>7}{'F1':>7}   {'quantulum3 P':>13}{'R':>7}{'F1':>7}   gold")
     kinds = sorted({k for k, _ in ours_counts} | {k for k, _ in theirs_counts})
@@ -145,21 +211,57 @@ def table(title, ours_counts, theirs_counts):
           f"{t['precision']:>13.3f}{t['recall']:>7.3f}{t['f1']:>7.3f}   {total_o['tp'] + total_o['fn']}")
 
 
-def main():
+def run(nlp, title, cases, args, values=None):
+    texts = [c["text"] for c in cases]
+    predicted = list(ours(nlp, texts))
+    theirs = score_cases(cases, list(quantulum(texts))) if args.quantulum else None
+    table(title, score_cases(cases, predicted, values), theirs)
+    return texts, predicted
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--suite", action="append", choices=SUITES, help="only these suites (repeatable)")
+    parser.add_argument("--limit", type=int, help="first N cases of each suite (grobid: of each half)")
+    parser.add_argument("--half", choices=("tuned", "held-out", "both"), default="both",
+                        help="which half of grobid_quantities and of the real-register sentences")
+    parser.add_argument("--no-quantulum", dest="quantulum", action="store_false", help="skip quantulum3")
+    parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the words/s lines")
+    args = parser.parse_args(argv)
+    suites = args.suite or SUITES
+    cut = (lambda cases: cases[:args.limit]) if args.limit else (lambda cases: cases)
     nlp = quantity_pipeline()
     all_texts = []
-    for name in SUITES:
-        cases = load_suite(name)
-        texts = [c["text"] for c in cases]
-        all_texts += texts
-        table(f"{name} ({len(cases)} cases; scored kinds: those in scope that we extract)",
-              score_cases(cases, list(ours(nlp, texts))), score_cases(cases, list(quantulum(texts))))
-    cases = corpus_cases()
-    texts = [c["text"] for c in cases]
-    all_texts += texts
-    table(f"sample corpus ({len(cases)} reviewed claims, gold = annotations/)",
-          score_cases(cases, list(ours(nlp, texts))), score_cases(cases, list(quantulum(texts))))
-
+    for name in ("recognizers_text", "quantulum3"):
+        if name in suites:
+            cases = cut(load_suite(name))
+            all_texts += run(nlp, f"{name} ({len(cases)} cases; scored kinds: those in scope that we extract)",
+                             cases, args)[0]
+    if "grobid_quantities" in suites:
+        for half, cases in zip(("tuned", "held-out"), document_halves(load_suite("grobid_quantities"))):
+            if args.half not in (half, "both"):
+                continue
+            cases = cut(cases)
+            values = Counter()
+            texts, predicted = run(nlp, f"grobid_quantities, {half} documents ({len(cases)} paragraphs; "
+                                        f"dimension scored as measurement)", cases, args, values)
+            value_line(values)
+            fall = dimension_fall(cases, predicted)
+            print("grobid dimension items fall into: " + ", ".join(f"{k} {v}" for k, v in fall.most_common()))
+    if "real_register" in suites:
+        for half in ("tuned", "heldout"):
+            if args.half not in (half.replace("heldout", "held-out"), "both"):
+                continue
+            cases = cut(real_register_cases(half))
+            values = Counter()
+            run(nlp, f"real-register sentences, {half} half ({len(cases)} sentences, kind must match)",
+                cases, args, values)
+            value_line(values)
+    if "sample" in suites:
+        cases = corpus_cases()
+        all_texts += run(nlp, f"sample corpus ({len(cases)} reviewed claims, gold = annotations/)", cases, args)[0]
+    if not args.speed or not all_texts:
+        return
     words = sum(len(t.split()) for t in all_texts) * 3
     print("\nspeed on the same texts (x3), words/s:")
     for label, pipe in (("model only", quantity_pipeline(False)), ("model + numbers + quantities", nlp)):
@@ -167,10 +269,11 @@ def main():
         for _ in pipe.pipe(plain_spaces(t) for t in all_texts * 3):
             pass
         print(f"  {label:32}{words / (time.perf_counter() - start):>10,.0f}")
-    start = time.perf_counter()
-    for _ in quantulum(all_texts * 3):
-        pass
-    print(f"  {'quantulum3':32}{words / (time.perf_counter() - start):>10,.0f}")
+    if args.quantulum:
+        start = time.perf_counter()
+        for _ in quantulum(all_texts * 3):
+            pass
+        print(f"  {'quantulum3':32}{words / (time.perf_counter() - start):>10,.0f}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from .ingest.reader import document_texts
 from .nlp import full_pipeline, plain_spaces, rules_pipeline
 from .nlp.carryover import continuation_words, opening_continues
 from .nlp.cues import load_cues
+from .nlp.quantities import CANDIDATES_KEY
 from .records import Quantity, Source, claim_id, machine_claim, record
 from .version import fingerprint
 
@@ -81,7 +82,8 @@ def all_paragraphs(documents, texts):
         known = abbreviations.setdefault(record["doc_id"], {})
         for abbr in doc._.abbreviations:
             known.setdefault(abbr["short_text"], abbr["long_text"])
-        hits = [a + q.start_char for q in doc.spans["quantities"]]
+        # a number the rules cannot read may still be a count the model's parse finds
+        hits = [a + q.start_char for key in ("quantities", CANDIDATES_KEY) for q in doc.spans[key]]
         text = texts[record["doc_id"]]
         for p_start, p_end in paragraphs(text, a, b):
             for q_start, q_end in pieces(text, p_start, p_end):
@@ -124,7 +126,6 @@ def _last_cut(window, limit):
             return last.end()
     return limit
 
-
 def trimmed(text, start, end):
     piece = text[start:end]
     lead = len(piece) - len(piece.lstrip())
@@ -144,7 +145,7 @@ def claim_records(doc, context, text, seen):
             text=text[offset + q.start_char:offset + q.end_char],     # the file's characters, not the spaced ones
             start=offset + q.start_char, end=offset + q.end_char, kind=q.label_,
             value=q._.value, low=q._.low, high=q._.high, unit=q._.unit, qualifier=q._.qualifier,
-            iso_duration=q._.iso_duration, rule=q._.rule,
+            change=q._.change, value_si=q._.value_si, unit_si=q._.unit_si, iso_duration=q._.iso_duration, rule=q._.rule,
         )) for q in doc.spans["quantities"] if claim.start <= q.start < claim.end]
         sources = []
         for s in claim._.claim_sources:

@@ -49,6 +49,9 @@ class Quantity:
     high: float | None = _f(_NUM)
     unit: str | None = _f(_OPT_STR)
     qualifier: str | None = _f(_enum(vocab.QUALIFIERS, null=True))
+    change: str | None = _f(_enum(vocab.CHANGES, null=True), required=False)     # role in "from X to Y"
+    value_si: float | None = _f(_NUM, yaml="machine", required=False)          # measurement in SI (pint)
+    unit_si: str | None = _f(_OPT_STR, yaml="machine", required=False)
     iso_duration: str | None = _f({"type": ["string", "null"], "pattern": "^P(T?)[0-9.]+[YMWDHS]$"},
                                   yaml="machine", required=False)
     rule: str | None = _f(_OPT_STR, yaml="machine", required=False)

@@ -7,8 +7,17 @@ from ruamel.yaml import YAML
 
 from pipeline.nlp import full_pipeline, plain_spaces, rules_pipeline
 from pipeline.nlp.numbers import parse_number
+from pipeline.nlp.quantities import CANDIDATES_KEY
 
 TABLE = YAML(typ="safe").load((Path(__file__).parent / "cases" / "quantities.yml").read_text(encoding="utf-8"))
+
+
+REAL_FILES = ("quantities_tuned.yml", "quantities_heldout.yml")
+
+
+def real_rows(name):
+    """[register, text, expected] rows of the real-register files (scored by bench/quantities.py)."""
+    return YAML(typ="safe").load((Path(__file__).parent / "cases" / name).read_text(encoding="utf-8"))
 
 
 def cases():
@@ -24,7 +33,8 @@ def cases():
 
 def readings(nlp, text):
     doc = nlp(plain_spaces(text))
-    return [(text[s.start_char:s.end_char], s.label_, s._.value, s._.unit, s._.qualifier, s._.low, s._.high)
+    return [(text[s.start_char:s.end_char], s.label_, s._.value, s._.unit, s._.qualifier, s._.low, s._.high,
+             {"change": s._.change, "value_si": s._.value_si, "unit_si": s._.unit_si})
             for s in doc.spans["quantities"]]
 
 
@@ -39,8 +49,13 @@ def test_quantity_table(text, expected):
     got = readings(full_pipeline(), text)
     assert [(g[0], g[1]) for g in got] == [(e[0], e[1]) for e in expected]
     for g, e in zip(got, expected):
+        extra = e.pop() if isinstance(e[-1], dict) else {}      # {change: from, value_si: ..., unit_si: ...}
         span, kind, value, unit, qualifier = e[:5]
         low, high = (e[5], e[6]) if len(e) > 5 else (None, None)
+        for key in ("change", "unit_si"):
+            assert g[7][key] == extra.get(key), (span, key, g[7][key], extra.get(key))
+        if "value_si" in extra:
+            assert close(g[7]["value_si"], extra["value_si"]), (span, "value_si", g[7]["value_si"], extra["value_si"])
         assert close(g[2], value), (span, "value", g[2], value)
         assert g[3] == unit, (span, "unit", g[3], unit)
         assert g[4] == qualifier, (span, "qualifier", g[4], qualifier)
@@ -51,13 +66,14 @@ def test_table_has_at_least_150_cases():
     assert sum(len(rows) for rows in TABLE.values()) >= 150
 
 
-@pytest.mark.parametrize("text", [row[0] for rows in TABLE.values() for row in rows])
+@pytest.mark.parametrize("text", [row[0] for rows in TABLE.values() for row in rows]
+                         + [row[1] for row in real_rows("quantities_tuned.yml")])
 def test_rules_pipeline_finds_everything_the_full_pipeline_finds(text):
     """The model runs only where the rules pipeline sees a quantity: it must miss nothing."""
     full_doc = full_pipeline()(plain_spaces(text))
     rules_doc = rules_pipeline()(plain_spaces(text))
     full = {(s.start_char, s.end_char) for s in full_doc.spans["quantities"]}
-    rules = list(rules_doc.spans["quantities"])
+    rules = list(rules_doc.spans["quantities"]) + list(rules_doc.spans[CANDIDATES_KEY])
     covered = [any(r.start_char <= a and b <= r.end_char or r.start_char < b and a < r.end_char for r in rules)
                for a, b in full]
     assert all(covered)

@@ -328,6 +328,8 @@ GOOD = (ROOT / "annotations" / "004_dc2d9b10ce66d02d.yaml").read_text(encoding="
      "[doc_id]: doc_id '003_fa9334d1e693ae5f' does not match the file name: this file belongs to document '004_dc2d9b10ce66d02d'"),
     (lambda s: s.replace("text: two or more", "text: three or more", 1), "[claims[0].quantities[0].text]: text does not match the document"),
     (lambda s: s.replace("hedged: false", "hedged: perhaps", 1), "[claims[0].hedged]: hedged must be true or false"),
+    (lambda s: s.replace("        qualifier: at_least\n", "        qualifier: at_least\n        change: sideways\n", 1),
+     "[claims[0].quantities[0].change]: 'sideways' is not allowed; use one of: from, to"),
 ])
 def test_bad_annotation_files(tmp_path, mutate, message):
     import shutil

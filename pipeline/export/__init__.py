@@ -54,6 +54,7 @@ def export_claim(entry, doc_id):
         q = _item(Quantity, node)
         if not machine_said:
             q.iso_duration = iso_duration(q.value, q.unit) if q.kind == "timeframe" else None
+            q.value_si = q.unit_si = None       # pint's reading of the machine's value; unknown after a correction
         quantities.append(record(q))
     sources = []
     for node in entry.get("sources") or []:

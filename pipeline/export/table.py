@@ -5,7 +5,8 @@ import pandas as pd
 from ..files import atomic_open
 
 COLUMNS = ["doc_id", "claim_id", "link_id", "section", "author", "comment_index", "evidence", "hedged", "review",
-           "quantity", "kind", "value", "low", "high", "unit", "qualifier", "start", "end", "sources", "sentence"]
+           "quantity", "kind", "value", "low", "high", "unit", "qualifier", "change",
+           "value_si", "unit_si", "start", "end", "sources", "sentence"]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +27,8 @@ def rows(records, link_ids):
                    "author": claim["author"], "comment_index": claim["comment_index"], "evidence": claim["evidence"],
                    "hedged": claim["hedged"], "review": claim["review"], "quantity": q["text"], "kind": q["kind"],
                    "value": q["value"], "low": q["low"], "high": q["high"], "unit": q["unit"],
-                   "qualifier": q["qualifier"], "start": q["start"], "end": q["end"], "sources": sources,
+                   "qualifier": q["qualifier"], "change": q.get("change"), "value_si": q.get("value_si"),
+                   "unit_si": q.get("unit_si"), "start": q["start"], "end": q["end"], "sources": sources,
                    "sentence": " ".join(claim["text"].split())}
 
 

@@ -14,7 +14,9 @@ from number_parser import parse_number as _parse_words
 from spacy.language import Language
 from spacy.tokens import Token
 
-_DIGITS = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^\.\d+$")
+_DIGITS = re.compile(r"^[+\-−]?((\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+)$")
+_DECIMAL_COMMA = re.compile(r"^\d{1,3},\d{1,2}$")      # "88,3%": a decimal comma (a thousands group has 3 digits)
+_GROUP = re.compile(r"^\d{3}$")        # "700 000": a space as the thousands separator
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 CARDINALS = {
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -33,12 +35,15 @@ NUMBER_INDEX = "numbers.indices"
 
 Token.set_extension("num", default=None, force=True)        # the token's value, if it is a number
 Token.set_extension("num_form", default="", force=True)   # "digits" | "words" | "fraction"
+Token.set_extension("num_scale", default=None, force=True)  # 1e6 for "15 million": shared by "10 to 15 million"
 
 
 def parse_digits(text):
     text = text.strip()
     if _DIGITS.match(text):
-        return float(text.replace(",", ""))
+        return float(text.replace(",", "").replace("−", "-"))
+    if _DECIMAL_COMMA.match(text):
+        return float(text.replace(",", "."))
     m = _FRACTION.match(text)
     if m and int(m.group(2)) != 0:
         return int(m.group(1)) / int(m.group(2))
@@ -79,12 +84,17 @@ def _is_cardinal(token):
     return token.lower_ in CARDINALS or parse_digits(token.text) is not None
 
 
+def _starts_group(doc, i):
+    """Not "in 2020 100 patients" or "table 3 100": the token before is no number."""
+    return i == 0 or doc[i - 1].like_num is False
+
+
 def _is_fraction_word(token):
     return token.lower_ in FRACTION_WORDS and token.lower_ not in ("half", "halves")
 
 
 def number_spans(doc):
-    """(start, end, value, form) for each maximal number phrase among `doc`'s tokens."""
+    """(start, end, value, form, scale) for each maximal number phrase among `doc`'s tokens."""
     spans, i, n = [], 0, len(doc)
     while i < n:
         if not _is_cardinal(doc[i]):
@@ -102,6 +112,11 @@ def number_spans(doc):
                 j += 2
             elif not words and t.lower_ in SCALES and j == i + 1:
                 j += 1
+            elif (not words and j == i + 1 and _GROUP.match(t.text) and doc[j - 1].whitespace_ == " "
+                  and doc[j - 1].text.isdigit() and len(doc[j - 1].text) <= 3 and _starts_group(doc, i)):
+                j += 1          # "700 000"; further groups follow in the next turns
+                while j < n and _GROUP.match(doc[j].text) and doc[j - 1].whitespace_ == " ":
+                    j += 1
             else:
                 break
         form = "words" if words else "digits"
@@ -112,12 +127,20 @@ def number_spans(doc):
             j, form = j + 1, "fraction"
         text = doc[i:j].text
         value = parse_number(text)
+        if value is None and not words and j > i + 1 and all(_GROUP.match(t.text) or t.text.isdigit() for t in doc[i:j]):
+            value = parse_number(text.replace(" ", ""))        # "700 000"
         if value is not None:
             if form != "fraction" and _FRACTION.match(text):
                 form = "fraction"
-            spans.append((i, j, value, form))
+            spans.append((i, j, value, form, _scale(doc[i:j], words)))
         i = j
     return spans
+
+
+def _scale(span, words):
+    """The scale word a phrase ends with ("15 million", "five thousand"), so a range can share it."""
+    last = span[-1].lower_
+    return SCALES[last] if len(span) > 1 and last in SCALES else None
 
 
 @Language.factory("numbers")
@@ -131,13 +154,13 @@ class NumberMerger:
     def __call__(self, doc):
         spans = number_spans(doc)
         with doc.retokenize() as retokenizer:
-            for start, end, value, form in spans:
+            for start, end, value, form, scale in spans:
                 if end - start > 1:
-                    retokenizer.merge(doc[start:end], attrs={"_": {"num": value, "num_form": form}})
+                    retokenizer.merge(doc[start:end], attrs={"_": {"num": value, "num_form": form, "num_scale": scale}})
         offset, indices = 0, []
-        for start, end, value, form in spans:
+        for start, end, value, form, scale in spans:
             token = doc[start - offset]
-            token._.num, token._.num_form = value, form
+            token._.num, token._.num_form, token._.num_scale = value, form, scale
             indices.append(token.i)
             offset += end - start - 1
         doc.user_data[NUMBER_INDEX] = indices      # lets later components skip non-numbers cheaply

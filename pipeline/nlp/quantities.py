@@ -7,25 +7,35 @@ patterns/lexicon.yml. This module only interprets matches: it trims
 bounding words out of the span, reads the qualifier, and normalizes values.
 """
 
+import re
+
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from . import numbers as numbers_module  # registers Token._.num
 from ..timeunits import iso_duration
+from .counts import SyntacticCounts, glued_name, is_year, number_candidates
+from .currencies import currency_words
+from .measures import Units, to_si
+from .numbers import parse_number
 from .rulefiles import PATTERNS, prefer, read_rules, read_yaml
 
 SPAN_KEY = "quantities"
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
-KIND_RANK = {k: n for n, k in enumerate(("money", "dose", "percentage", "frequency", "proportion", "timeframe", "count"))}
+KIND_RANK = {k: n for n, k in enumerate(("money", "measurement", "dose", "percentage", "multiplier", "frequency",
+                                          "proportion", "timeframe", "count"))}
+WEAK_CLASSES = {"lead", "count_sg", "count_noun"}     # common words that open no pattern alone
+CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse may make counts of
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
+VOLUMES = {"l", "dl", "ml", "µl", "μl"}      # "per" one of these is a concentration, not a dose
 CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
-TIME_IN = {"second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
+TIME_IN = {"millisecond": ("millisecond", 1), "second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
            "week": ("week", 1), "month": ("month", 1), "year": ("year", 1), "decade": ("decade", 1),
            "century": ("year", 100)}
-DAYS = {"second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
+DAYS = {"millisecond": 1 / 86400000, "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
         "year": 365.25, "decade": 3652.5}
-for _name in ("value", "low", "high", "unit", "qualifier", "iso_duration", "rule"):
+for _name in ("value", "low", "high", "unit", "qualifier", "change", "value_si", "unit_si", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
 
@@ -34,23 +44,35 @@ def _strip_pos(pattern):
     return [{k: v for k, v in spec.items() if k not in ("POS", "TAG")} for spec in pattern]
 
 
-@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None})
-def make_quantities(nlp, name, patterns, exclusions, lexicon):
+@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None, "units": None},
+                  assigns=["doc.spans"])
+def make_quantities(nlp, name, patterns, exclusions, lexicon, units):
     uses_pos = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
+    uses_parse = "parser" in nlp.pipe_names
     return QuantityRecognizer(
         nlp.vocab,
         patterns or str(PATTERNS / "quantities.jsonl"),
         exclusions or str(PATTERNS / "not_quantities.jsonl"),
         lexicon or str(PATTERNS / "lexicon.yml"),
         uses_pos,
+        units or str(PATTERNS / "units.yml"),
+        uses_parse,
     )
 
 
 class QuantityRecognizer:
-    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos):
+    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos, units=None, uses_parse=False):
         lex = read_yaml(lexicon)
-        self.classes = {}
-        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct"):
+        self.units = Units(units or str(PATTERNS / "units.yml"))
+        self.uses_parse = uses_parse
+        coded, named = currency_words()
+        self.classes = {word: "measure" for word in self.units.lowered}
+        self.classes.update({word: "currency" for word in named})
+        self.case_classes = {**{w: "measure" for w in self.units.case_sensitive}, **{w: "currency" for w in coded}}
+        self.currency = {**named, **{str(k).lower(): v for k, v in lex["currency"].items()}}
+        self.coded = coded
+        self.ppx = {str(k).lower(): float(v) for k, v in lex["ppx"].items()}
+        for cls in ("lead", "fraction", "currency", "dose", "times", "freq", "recurring", "time", "pct", "ppx", "fold"):
             for word in lex[cls]:
                 self.classes[str(word).lower()] = cls       # later classes win
         for singular, plural in lex["count_noun"].items():
@@ -58,50 +80,103 @@ class QuantityRecognizer:
             self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
-        self.dose, self.currency, self.fraction = lex["dose"], lex["currency"], lex["fraction"]
+        self.dose, self.fraction = lex["dose"], lex["fraction"]
+        self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
+        self.duration_leads = {str(w).lower() for w in lex["duration_leads"]}
+        self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
+        self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
+        self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
         self.qualifiers = {str(k).lower(): v for k, v in lex["qualifier"].items()}
         self.lead = {str(w).lower() for w in lex["lead"]}
         self.matcher = Matcher(vocab, validate=True)
         self.excluder = Matcher(vocab, validate=True)
+        self.triggers = set()       # words that can open a pattern without a class of their own
         for rule in read_rules(patterns):
             pattern = rule["pattern"] if uses_pos else _strip_pos(rule["pattern"])
             self.matcher.add(f"{rule['label']}|{rule['id']}", [pattern])
+            first = pattern[0]
+            words = first.get("LOWER", first.get("TEXT"))
+            if not any("_" in spec for spec in pattern):        # e.g. "on Mondays": no classed token at all
+                self.triggers.update(w.lower() for w in (words["IN"] if isinstance(words, dict) else [words or ""]))
         for rule in read_rules(exclusions):
             self.excluder.add(f"not|{rule['id']}", [_strip_pos(rule["pattern"])])
+        self.counts = SyntacticCounts(self)
 
     # -- the component ------------------------------------------------------
     def __call__(self, doc):
         classes = self.classes
         numbers = set(doc.user_data.get(numbers_module.NUMBER_INDEX, ()))
+        case_classes, triggers, core = self.case_classes, self.triggers, bool(numbers)
         for token in doc:
-            cls = "num" if token.i in numbers else classes.get(token.lower_)
+            cls = "num" if token.i in numbers else case_classes.get(token.text) or classes.get(token.lower_)
             if cls:             # writing an extension is costly; most tokens keep the default ""
                 token._.qclass = cls
+                core = core or cls not in WEAK_CLASSES
+            elif not core and token.lower_ in triggers:
+                core = True
         found = []
-        for match_id, start, end in self.matcher(doc):
+        # a paragraph with no number, unit or pattern-opening word cannot match: skip the Matcher
+        for match_id, start, end in (self.matcher(doc) if core else ()):
             kind, rule = doc.vocab.strings[match_id].split("|", 1)
             reading = getattr(self, f"_{kind}")(doc[start:end], rule)
             if reading:
                 span, fields = reading
-                span = Span(doc, span.start, span.end, label=kind)
+                span = Span(doc, span.start, span.end, label=fields.pop("_kind", kind))
                 fields.setdefault("qualifier", self.qualifier(span))
                 found.append((span, fields, rule, end - start))
         excluded = set()
         for _, start, end in self.excluder(doc):
             excluded.update(range(start, end))
         found = [f for f in found if not excluded.intersection(range(f[0].start, f[0].end))]
+        if self.uses_parse:
+            found += self.counts.find(doc, excluded)
+        found = [piece for f in found for piece in self.split_change(f)]
         found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], -f[3], f[0].start))
         kept = []
         for span, fields, rule, _ in prefer(found, span=lambda f: f[0]):
             for key, value in fields.items():
-                setattr(span._, key, value)
+                if not key.startswith("_"):
+                    setattr(span._, key, value)
             span._.rule = f"{span.label_}/{rule}"
             kept.append(span)
-        doc.spans[SPAN_KEY] = sorted(kept, key=lambda s: s.start)
+        kept += shared_unit_numbers(kept)
+        kept.sort(key=lambda s: s.start)
+        mark_changes(kept)
+        doc.spans[SPAN_KEY] = kept
+        if not self.uses_parse:
+            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded)
         return doc
+
+    # -- "from X to Y" --------------------------------------------------------
+    def split_change(self, found):
+        """A range read from "from X to Y" is a change: two quantities (unless "ranging from")."""
+        span, fields, rule, length = found
+        doc = span.doc
+        before = [t.lower_ for t in doc[max(0, span.start - 3):span.start]]
+        if not before or before[-1] != "from" or any(w.startswith(("rang", "vary", "varie", "anywhere")) for w in before):
+            return [found]
+        to = next((t.i for t in span if t.lower_ == "to"), None)
+        order = fields.pop("_order", None)
+        if to is None or order is None or len(order) != 2 or to <= span.start or to >= span.end - 1:
+            return [found]
+        first, second = doc[span.start:to], doc[to + 1:span.end]
+        out = []
+        for part, value, change in ((first, order[0], "from"), (second, order[1], "to")):
+            part_fields = {**fields, "value": value, "low": None, "high": None, "change": change}
+            if "iso_duration" in fields:
+                part_fields["iso_duration"] = iso_duration(value, fields.get("unit"))
+            part_fields.update(self.si_fields(span.label_, value, fields))
+            out.append((Span(doc, part.start, part.end, label=span.label_), part_fields, rule, length))
+        return out
+
+    def si_fields(self, kind, value, fields):
+        if kind != "measurement" or not fields.get("_pint"):
+            return {}
+        value_si, unit_si = to_si(value, fields["_pint"])
+        return {"value_si": value_si, "unit_si": unit_si}
 
     # -- shared helpers -----------------------------------------------------
     def trim(self, span):
@@ -140,8 +215,18 @@ class QuantityRecognizer:
         values = [v * scale for v in values]
         if len(values) >= 2:
             low, high = min(values[0], values[-1]), max(values[0], values[-1])
-            return {"value": (low + high) / 2, "low": low, "high": high}
+            return {"value": (low + high) / 2, "low": low, "high": high, "_order": [values[0], values[-1]]}
         return {"value": values[0], "low": None, "high": None}
+
+    @staticmethod
+    def shared_scale(span, values, suffix=1.0):
+        """ "$10 to $15 billion", "four to five thousand": a scale written once applies to both ends."""
+        tokens = [t for t in span if t._.num is not None]
+        if len(values) == 2 and len(tokens) == 2 and tokens[-1]._.num_scale and not tokens[0]._.num_scale:
+            scale = tokens[-1]._.num_scale
+            if values[0] * suffix < scale and values[0] <= 10 * values[1] / scale:
+                values = [values[0] * scale, values[1]]
+        return values
 
     def time_unit(self, token):
         amount, unit = self.periods[token.lower_]
@@ -151,20 +236,114 @@ class QuantityRecognizer:
     # -- one interpreter per kind ------------------------------------------------
     def _percentage(self, span, rule):
         span = self.trim(span)
-        return span, {**self.value_fields(self.nums(span)), "unit": "%"}
+        while span[0]._.num is None and len(span) > 1 and span[0].text in ("x", "=", "~", "≈"):
+            span = span[1:]
+        values = self.nums(span)
+        if rule == "basis-points":
+            return span, {**self.value_fields(values, scale=0.01), "unit": "percentage points"}
+        unit = "percentage points" if rule == "pct-points" else "%"
+        return span, {**self.value_fields(values), "unit": unit}
+
+    def _multiplier(self, span, rule):
+        span = self.trim(span)
+        words = [t.lower_ for t in span]
+        if rule == "word-fold":
+            factor = parse_number(words[0][:-4])
+        elif words[0] in self.times:
+            factor = float(self.times[words[0]])
+        else:
+            factor = (self.nums(span) or [None])[0]
+        if factor is None:
+            return None
+        end = span.end
+        doc = span.doc
+        while end > span.start + 1 and doc[end - 1].lower_ not in ("times", "x", "×", "fold", "twice", "thrice") \
+                and doc[end - 1]._.num is None and not doc[end - 1].lower_.endswith("fold"):
+            end -= 1
+        return doc[span.start:end], {"value": factor, "low": None, "high": None, "unit": None}
+
+    def _measurement(self, span, rule):
+        span = self.trim(span)
+        doc = span.doc
+        nums = [t for t in span if t._.num is not None]
+        if not nums:
+            return None
+        if rule == "unitless":          # "a BMI of 30"
+            name = self.units.unitless[span[0].lower_]
+            number = nums[-1]
+            fields = {"value": number._.num, "low": None, "high": None, "unit": span[0].text, "_pint": f"({name})"}
+            fields.update(self.si_fields("measurement", number._.num, fields))
+            return doc[number.i:number.i + 1], fields
+        unit_tokens = [t for t in span if t.i > nums[-1].i]
+        if unit_tokens and unit_tokens[0].text in ('"', "″", "′") and nums[-1].whitespace_:
+            return None                 # 9" is nine inches; 9 " closes a quotation
+        written = doc[unit_tokens[0].i:unit_tokens[-1].i + 1].text if unit_tokens else ""
+        if "/" in written:
+            written = written.replace(" ", "")
+        if rule == "pressure" and not re.match(r"^\d{2,3}/\d{2,3}$", nums[0].text):
+            return None
+        if rule == "pressure" or "/" in nums[0].text:
+            if not unit_tokens and not self.pressure_context(span):
+                return None
+            high, low = (float(x) for x in nums[0].text.split("/"))
+            return span, {"value": high, "low": low, "high": high, "unit": written or "mmHg",
+                          **dict(zip(("value_si", "unit_si"), to_si(high, "(millimeter_Hg)")))}
+        values = [t._.num for t in nums]
+        if any(t.text in ("±", "+/-") for t in span):
+            values = values[:1]         # "50 ± 8 ml": the value, not a range to its uncertainty
+        if rule.startswith("num-unit-exp"):
+            units_given = unit_tokens[1:] if unit_tokens and unit_tokens[0]._.num is not None else unit_tokens
+            time_units = {w: TIME_IN[u][0] for w, (a, u) in self.time.items() if a == 1 and u in TIME_IN}
+            pint_name = self.units.expression(units_given, time_units)
+            if pint_name is None or not any(t.text in self.units.exponents or t.text == "·" for t in units_given):
+                return None
+            fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
+            fields.update(self.si_fields("measurement", fields["value"], fields))
+            named = [t for t in units_given if t.text not in self.units.exponents and t.text not in ("·", "⋅", "×", "/")]
+            if named and named[0].lower_ in self.units.dose_alone and named[-1].lower_ in ("day", "d"):
+                fields["_kind"] = "dose"        # "1.3 g · kg −1 · day −1": an intake per day
+            return span, fields
+        parts = written.split("/")
+        if parts[0].lower() in self.units.dose_alone and (len(parts) == 1 or parts[-1].lower() in self.per
+                                                          and parts[-1].lower() not in VOLUMES):
+            return None                 # "28 mg", "0.5 mg/kg", "10 mg/day" are doses (lexicon `dose`, `per`)
+        pint_name = self.units.pint_name(written)
+        if pint_name is None:
+            return None
+        fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
+        modifier = span.end < len(doc) and doc[span.end].pos_ == "NOUN"       # "a twenty pound bag"
+        if written.lower() in ("pound", "pounds") and not modifier and (nums[-1]._.num_scale or self.about_money(span)):
+            return span, {**self.value_fields(values), "unit": "GBP", "_kind": "money"}    # "spent 20 million pounds"
+        fields.update(self.si_fields("measurement", fields["value"], fields))
+        return span, fields
+
+    def about_money(self, span):
+        return any(t.lemma_.lower() in self.money_verbs for t in span.sent)
+
+    @staticmethod
+    def pressure_context(span):
+        before = " ".join(t.lower_ for t in span.doc[max(0, span.start - 6):span.start])
+        return "pressure" in before or " bp" in f" {before}" or "blood" in before
 
     def _proportion(self, span, rule):
         span = self.trim(span)
         nums = self.nums(span)
+        if rule == "num-ppx":           # 3 ppm, 35‰: the fraction itself
+            return span, {"value": nums[0] * self.ppx[span[-1].lower_], "low": None, "high": None, "unit": span[-1].text}
         if rule in ("x-of-y", "x-out-of-y", "x-in-y"):
-            if len(nums) != 2 or nums[1] == 0 or nums[0] > nums[1]:
-                return None
+            if len(nums) != 2 or nums[1] == 0 or nums[0] > nums[1] or (rule == "x-in-y" and is_year(
+                    next(t for t in reversed(span) if t._.num is not None))):
+                return None         # "2 in 1979" is a date
             return span, {"value": nums[0] / nums[1], "low": None, "high": None, "unit": None}
         if rule == "fraction":
             token = span[0]
             following = token.doc[token.i + 1].lower_ if token.i + 1 < len(token.doc) else ""
-            if "/" in token.text and following != "of":
-                return None          # "02/18" is a date, "1/4 of the cake" a proportion
+            before = token.doc[token.i - 1] if token.i > 0 else None
+            preceding = before.lower_ if before is not None else ""
+            predicate = before is not None and "/" not in token.text and (
+                before.pos_ in ("AUX", "VERB") or preceding in self.qualifiers or preceding in ("exactly", "just"))
+            if (following != "of" and not predicate) or preceding == "and":
+                return None          # "02/18" is a date, "three and one fourth" a number; "1/4 of the cake" a share
             return span, {"value": nums[0], "low": None, "high": None, "unit": None}
         fraction = next((self.fraction[t.lower_] for t in span if t.lower_ in self.fraction), None)
         if fraction is None:
@@ -180,7 +359,7 @@ class QuantityRecognizer:
         while doc[end - 1]._.num is None and doc[end - 1].lower_ not in ("more", "fewer", "less"):
             end -= 1
         number_span = doc[span.start:end]
-        nums = self.nums(number_span)
+        nums = self.shared_scale(number_span, self.nums(number_span))
         fields = self.value_fields(nums)
         if rule == "or-more-noun":
             word = number_span[-1].lower_
@@ -216,9 +395,22 @@ class QuantityRecognizer:
 
     def _timeframe(self, span, rule):
         span = self.trim(span)
-        units = [self.time_unit(t) for t in span if t._.qclass == "time"]
-        if not units:
+        unit_tokens = [t for t in span if t._.qclass == "time"]
+        if not unit_tokens or any(t.is_upper for t in unit_tokens):
+            return None             # "an SEC filing", NMR "(1H, s)": capitals are no time unit
+        doc = span.doc
+        last = unit_tokens[-1]
+        if last.i + 1 < len(doc) and doc[last.i + 1].text in self.units.exponents and doc[last.i + 1].text[0] in "−-":
+            return None             # "600 h −1" is a rate
+        if last.lower_ == "second" and last.i + 1 < len(doc) and doc[last.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
+            return None             # "a second trial": the ordinal
+        if self.is_age(span) or self.is_clock(span, last):
             return None
+        if rule == "whole-unit" and span[0].lower_ == "all" and (span.start == 0 or doc[span.start - 1].lower_ not in self.lead):
+            return None             # "for all day" is a day; "we could go all day" an idiom
+        if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "VBN")):
+            return None             # "4 consecutive days", "four analysed days"; not "3 patients days"
+        units = [self.time_unit(t) for t in unit_tokens]
         nums = self.nums(span)
         words = [t.lower_ for t in span]
         if rule == "few-to-unit":
@@ -233,12 +425,40 @@ class QuantityRecognizer:
             nums = [2.0] if "couple" in words else [0.5] if "half" in words else [1.0]
         elif rule == "num-and-a-half":
             nums = [nums[0] + 0.5]
+        elif rule == "num-and-fraction":
+            nums = [nums[0] + (0.25 if "quarter" in words else 0.5)]
         fields = self.value_fields(nums, scale=amount)
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
 
+    def is_age(self, span):
+        """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group"."""
+        doc = span.doc
+        after = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
+        if after.startswith(("age group", "age-group", "age category", "old")):
+            return True
+        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+        before = [t.lower_ for t in doc[max(sent_start, span.start - 8):span.start]]
+        if before[-2:] in (["older", "than"], ["younger", "than"]) or (before[-1:] == ["aged"]):
+            return True
+        lead = before[-1] if before else ""
+        return any(w in ("age", "ages", "aged") for w in before) and lead not in self.duration_leads
+
+    @staticmethod
+    def is_clock(span, unit):
+        """ "at 19 h", "10 h 30": a clock time written the French way."""
+        doc = span.doc
+        if unit.lower_ != "h":
+            return False
+        after = doc[unit.i + 1] if unit.i + 1 < len(doc) else None
+        return (span.start > 0 and doc[span.start - 1].lower_ == "at") or (
+            after is not None and after._.num is not None and len(after.text) == 2)
+
     def _frequency(self, span, rule):
         span = self.trim(span)
+        doc = span.doc
+        if rule == "freq-word" and span.end < len(doc) and doc[span.end].lower_ in self.not_frequency_heads:
+            return None             # "quarterly revenue", "a monthly record"
         times = next((self.times[t.lower_] for t in span if t.lower_ in self.times), None)
         joined = "".join(t.lower_ for t in span if t.text not in CONNECTORS)     # bi-weekly -> biweekly
         freq = self.freq.get(joined) or next((self.freq[t.lower_] for t in span if t.lower_ in self.freq), None)
@@ -272,24 +492,97 @@ class QuantityRecognizer:
     def _dose(self, span, rule):
         span = self.trim(span)
         units = [self.dose[t.lower_] for t in span if t.lower_ in self.dose]
-        if not units:
-            return None
+        if not units or any(t.lower_ in self.dose and len(t.text) == 1 and t.is_upper and t.text != "L" for t in span):
+            return None         # "5G" is a name; grams are "g"
         unit = units[-1]
         per = [t.lower_ for t in span if t.lower_ in self.per and t.lower_ not in self.dose]
+        if span[-1].lower_ in VOLUMES and len(span) > 2 and span[-2].text in ("/", "per"):
+            return None             # "5 mmol/L", "10 mg/ml": a concentration (measurement)
         if per and span[-1].lower_ in self.per:
             unit = f"{unit}/{per[-1]}"
         nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
         if not nums:
             return None
-        return span, {**self.value_fields(nums), "unit": unit}
+        fields = {**self.value_fields(nums), "unit": unit}
+        doc = span.doc
+        if any(t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
+               for t in doc[max(0, span.start - 3):span.start]):
+            fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g": a product or a weight, not a dose
+            fields.update(dict(zip(("value_si", "unit_si"), to_si(fields["value"], self.units.pint_name(span[-1].text)))))
+        return span, fields
 
     def _money(self, span, rule):
         span = self.trim(span)
-        codes = [self.currency[t.lower_] for t in span if t.lower_ in self.currency]
-        nums = self.nums(span)
+        codes = [self.currency_code(t) for t in span]
+        codes = [c for c in codes if c]
+        nums = self.nums(span) or ([1.0] if rule == "a-coin" else [])
         if not codes or not nums:
             return None
-        code, scale = codes[0], 1.0
-        if code.endswith(("-cent", "-pence")):
-            code, scale = code.split("-")[0], 0.01
-        return span, {**self.value_fields(nums, scale=scale), "unit": code}
+        first = span[0]
+        if first._.qclass == "currency" and first.is_alpha and not first.is_upper:
+            return None         # a name goes after the amount: "Euro 2020" is no sum
+        code, scale = codes[-1] if span[-1]._.qclass == "currency" else codes[0], 1.0
+        if len(span) >= 2 and span[-1]._.qclass == "currency" and span[-2].is_title:
+            code = self.currency.get(f"{span[-2].lower_} {span[-1].lower_}", code)    # "Chinese yuan"
+        if rule == "num-adj-word" and f"{span[-2].lower_} {span[-1].lower_}" not in self.currency:
+            return None         # "100 chinese yuan" is a currency's name; "5 more dollars" is not
+        if code.endswith(("-cent", "-pence", "-dime")):
+            code, scale = code.split("-")[0], 0.1 if code.endswith("-dime") else 0.01
+        suffixes = [self.magnitude[t.lower_] for t in span if t.lower_ in self.magnitude and t._.num is None]
+        suffix = suffixes[-1] if suffixes else 1.0
+        values = self.shared_scale(span, nums, suffix)
+        if len(values) == 2 and len(suffixes) == 1 and values[0] < 1000:
+            values = [values[0] * suffix, values[1] * suffix]     # "$10–15m": the suffix is on both ends
+        else:
+            values = [v * suffix for v in values]
+        return span, {**self.value_fields(values, scale=scale), "unit": code}
+
+    def currency_code(self, token):
+        if token._.qclass != "currency":
+            return None
+        return self.coded.get(token.text) or self.currency.get(token.lower_)
+
+
+SHARED_UNIT_KINDS = {"count", "dose", "measurement", "timeframe", "percentage"}
+
+
+def shared_unit_numbers(spans):
+    """ "45 and 50 cases", "41, 61 and 94 GHz": bare numbers listed before a quantity share its unit."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    extra = []
+    for span in spans:
+        doc = span.doc
+        if span.label_ not in SHARED_UNIT_KINDS or span[0]._.num is None or span._.low is not None:
+            continue
+        i = span.start
+        while i >= 2 and doc[i - 1].lower_ in ("and", "or", ",") and doc[i - 2]._.num is not None \
+                and i - 2 not in taken and (i < 3 or doc[i - 3].lower_ != "between") \
+                and doc[i - 2]._.num_form != "fraction" and "/" not in doc[i - 2].text and not glued_name(doc[i - 2]):
+            number = doc[i - 2]
+            piece = Span(doc, number.i, number.i + 1, label=span.label_)
+            for key in ("unit", "qualifier", "iso_duration"):
+                setattr(piece._, key, getattr(span._, key))
+            piece._.value = number._.num
+            if span.label_ == "timeframe":
+                piece._.iso_duration = iso_duration(number._.num, span._.unit)
+            if span._.value_si is not None and span._.value:
+                piece._.value_si, piece._.unit_si = span._.value_si * number._.num / span._.value, span._.unit_si
+            piece._.rule = f"{span.label_}/shared-unit"
+            extra.append(piece)
+            taken.add(number.i)
+            i = number.i
+    return extra
+
+
+def mark_changes(spans):
+    """Two quantities of one kind joined as "from X to Y" (or "to Y from X") are a change."""
+    for a, b in zip(spans, spans[1:]):
+        if a.label_ != b.label_ or a._.change or b._.change:
+            continue
+        doc = a.doc
+        between = [t.lower_ for t in doc[a.end:b.start]]
+        before = doc[a.start - 1].lower_ if a.start > 0 else ""
+        if before == "from" and between == ["to"]:
+            a._.change, b._.change = "from", "to"
+        elif before == "to" and between == ["from"]:
+            a._.change, b._.change = "to", "from"
