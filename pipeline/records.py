@@ -109,14 +109,13 @@ def machine_only(cls):
 
 
 def record(obj):
-    """A dataclass instance -> the plain dict written to JSONL (optional fields left out when None)."""
+    """A dataclass instance -> the plain dict written to JSONL: every field, so every line has one shape
+    (fields optional for an annotator are null), except a claim's `note`, left out when there is none."""
     data = asdict(obj)
-    return {f.name: data[f.name] for f in fields(obj)
-            if f.metadata["required"] or data[f.name] is not None or f.name in _ALWAYS_WRITTEN}
+    return {f.name: data[f.name] for f in fields(obj) if data[f.name] is not None or f.name not in _LEFT_OUT_WHEN_NONE}
 
 
-# Optional for annotators' records, but the machine always writes them.
-_ALWAYS_WRITTEN = {"iso_duration", "rule", "canonical", "role", "cue"}
+_LEFT_OUT_WHEN_NONE = {"note"}
 
 
 def _schema(cls):
