@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from .. import settings
 from . import numbers, quantities  # noqa: F401  (register factories)
-from .rulefiles import PATTERNS, read_rules
+from .rulefiles import read_rules
 from .tokenizer import number_friendly_tokenizer, plain_spaces  # noqa: F401
 
 
@@ -45,8 +45,8 @@ def rule_lines(path):
 
 @lru_cache(maxsize=1)
 def claims_config():
-    """config.cfg with ${paths.patterns} filled in and every reader resolved."""
-    return spacy.util.load_config(CONFIG, overrides={"paths.patterns": str(PATTERNS)}, interpolate=True)
+    """config.cfg, interpolated (rule files are bare names of patterns/: see rulefiles.rule_path)."""
+    return spacy.util.load_config(CONFIG, interpolate=True)
 
 
 def add_components(nlp, section, overrides=None):
