@@ -1,22 +1,20 @@
 """Claims as Parquet (FORMAT=parquet), beside the JSONL: one row a claim, nested
 quantities and sources as lists of structs.
 
-The Arrow schema is derived from `pipeline/schema/claim.schema.json`, so the
-columns follow the one definition of a claim and an empty file still has them.
+The Arrow schema is derived from the record model's JSON Schema
+(`pipeline.records.claim_schema`), so the columns follow the one definition of
+a claim and an empty file still has them.
 """
 
-import json
 from functools import lru_cache
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import records
 from .files import atomic_open
 
-SCHEMA = Path(__file__).resolve().parent / "schema" / "claim.schema.json"
 _SCALARS = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
-REVIEW_FIELDS = ("review", "note")      # added by the review/export stages; not in machine_claims
 
 
 def arrow_type(spec):
@@ -34,9 +32,9 @@ def arrow_type(spec):
 
 @lru_cache(maxsize=2)
 def claim_schema(machine=True):
-    properties = json.loads(SCHEMA.read_text(encoding="utf-8"))["properties"]
+    properties = records.claim_schema()["properties"]
     return pa.schema([pa.field(name, arrow_type(spec)) for name, spec in properties.items()
-                      if not (machine and name in REVIEW_FIELDS)])
+                      if not (machine and name in records.EXPORT_ONLY)])
 
 
 def write_claims_parquet(path, claims, machine=True):
@@ -46,6 +44,6 @@ def write_claims_parquet(path, claims, machine=True):
     for claim in claims:
         extra = set(claim) - names
         if extra:
-            raise ValueError(f"claim {claim.get('id')}: fields {sorted(extra)} are not in {SCHEMA.name}")
+            raise ValueError(f"claim {claim.get('id')}: fields {sorted(extra)} are not in the claim record (pipeline/records.py)")
     with atomic_open(path, "wb") as fh:
         pq.write_table(pa.Table.from_pylist(list(claims), schema=schema), fh)

@@ -40,11 +40,10 @@ from ..errors import InputError
 from ..files import write_text
 from .comments import clean, find_comments
 from .layouts import first_match, load_layouts
-from .reader import decode
+from .reader import BOMS, decode
 
 HTML_SUFFIXES = (".html", ".htm")
 _SNIFF = 4096
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _LOOKS_HTML = re.compile(r"^(\ufeff|\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b",
@@ -75,9 +74,9 @@ def decode_page(data, path):
     """(text, encoding) of a page's bytes: BOM, then <meta charset>, then UTF-8 / cp1252 as for .txt."""
     if isinstance(data, str):
         return data, "utf-8"
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), name
+            return data.decode(name, errors="replace"), name       # the codec drops the mark, as for .txt
     m = _META_CHARSET.search(data[:_SNIFF])
     if not m:
         return decode(path, data)

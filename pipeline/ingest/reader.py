@@ -16,7 +16,7 @@ CORPUS_SUFFIXES = (".txt", ".html", ".htm")     # .html/.htm (and .txt that is H
 # A byte-order mark names the encoding. The mark is not part of the text: the
 # recorded encoding ("utf-8-sig", "utf-16") drops it on every later read too,
 # so all offsets count from the first character after it.
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _MANIFEST_TEXT = ("title", "outlet", "language")
 
 
@@ -42,7 +42,7 @@ def decode(path, data):
     warning, and the encoding is recorded so every later stage reads the same
     text (offsets depend on it). Binary files are rejected.
     """
-    for bom, name in _BOMS:
+    for bom, name in BOMS:
         if data.startswith(bom):
             try:
                 text = data.decode(name)          # the codec drops the mark: offsets start after it

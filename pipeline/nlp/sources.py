@@ -20,7 +20,6 @@ from .rulefiles import PATTERNS, prefer, read_rules
 
 
 SPAN_KEY = "sources"
-RULER_KEY = "source_mentions"
 STUDY_HEADS = {"study", "studies", "trial", "trials", "meta-analysis", "meta-study", "review", "reviews", "survey",
                "surveys", "poll", "polls", "cohort", "census", "analysis", "experiment", "investigation", "research"}
 INSTITUTION_WORDS = {"university", "institute", "institutes", "association", "clinic", "hospital", "center", "centre",
@@ -34,9 +33,10 @@ Span.set_extension("attributed", default=False, force=True)   # tied to a statem
 Doc.set_extension("context", default=None, force=True)
 
 
-@Language.factory("sources")
-def make_sources(nlp, name):
-    return SourceFinder(nlp.vocab)
+@Language.factory("sources", default_config={"mentions_key": "source_mentions"})
+def make_sources(nlp, name, mentions_key):
+    """`mentions_key`: the doc.spans key the source ruler (a span_ruler) writes its matches to."""
+    return SourceFinder(nlp.vocab, mentions_key)
 
 
 def looks_institutional(name):
@@ -44,14 +44,14 @@ def looks_institutional(name):
 
 
 class SourceFinder:
-    def __init__(self, vocab):
-        self.vocab = vocab
+    def __init__(self, vocab, mentions_key):
+        self.vocab, self.mentions_key = vocab, mentions_key
 
     def __call__(self, doc):
         context = doc._.context or {}
         abbreviations = context.get("abbreviations") or {}
         candidates = []
-        for span in doc.spans.get(RULER_KEY, []):
+        for span in doc.spans.get(self.mentions_key, []):
             if span.id_ == "named-trial" and looks_institutional(abbreviations.get(doc[span.start].text, "")):
                 continue        # "a NIDA survey": NIDA is the institution behind it, not the survey's name
             start, end = self.trim(span)
