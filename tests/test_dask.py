@@ -139,3 +139,36 @@ def test_make_passes_scheduler_and_format_to_the_nlp_stage(tmp_path):
                              f"OUT={tmp_path}"], capture_output=True, text=True, cwd=ROOT)
     nlp = [line for line in result.stdout.splitlines() if " nlp " in line]
     assert nlp and "--scheduler tcp://10.0.0.5:8786" in nlp[0] and "--format parquet" in nlp[0]
+
+
+def test_local_workers_start_without_dasks_malloc_trim_threshold():
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_ for workers, which costs spaCy ~15% CPU: our LocalCluster unsets it."""
+    from pipeline.extract_dask import cluster_client
+
+    with cluster_client("local", 1) as client:
+        assert list(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == [None]
+
+
+def test_a_worker_running_other_rules_is_refused_before_any_work(tmp_path):
+    """A worker started from a copy of the project whose rule file differs by one comment line: exit-2 error naming it."""
+    from pipeline.errors import InputError
+    from pipeline.extract_dask import cluster_client
+
+    copy = tmp_path / "other"
+    shutil.copytree(ROOT / "pipeline", copy / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "pipeline" / "nlp" / "patterns" / "lexicon.yml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# an edit on one worker only\n")
+    with LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=":0",
+                      silence_logs=logging.ERROR) as empty:
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", empty.scheduler_address,
+                                   "--nthreads", "1", "--no-dashboard"], cwd=copy,
+                                  env={**os.environ, "PYTHONPATH": str(copy)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with pytest.raises(InputError, match=r"worker tcp://\S+ runs extractor \S+, this client \S+: install "
+                                                 r"the same version of the project and model on every worker"):
+                with cluster_client(empty.scheduler_address):
+                    pass
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
