@@ -15,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from pipeline.extract import claim_id
 from pipeline.nlp import plain_spaces, rules_pipeline
 from pipeline.review.merge import merge
-from pipeline.review.yamlio import dumps, load_file, new_file
+from pipeline.review.yamlio import _dump, dumps, load_bytes, load_file, load_plain_bytes, new_file
 
 from .conftest import CORPUS, ROOT
 
@@ -182,6 +182,18 @@ def edit_annotations(data, e, text, comments, unclaimed):
         comments.append(marker)
 
 
+def builtin(node):
+    """Round-trip data as plain Python (ruamel's scalar and container types dropped), to compare with plain data."""
+    if isinstance(node, dict):
+        return {builtin(k): builtin(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [builtin(v) for v in node]
+    for kind in (bool, str, int, float):
+        if isinstance(node, kind):
+            return kind(node)
+    return node
+
+
 def words(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
@@ -226,6 +238,8 @@ def test_every_annotator_edit_survives_every_rerun(tmp_path_factory, sizes, roun
         validate_file(path, data, text)
         data = merge(data, extractor(paragraphs, text, evidence), text, sha, f"v{n + 1}")
         dumped = dumps(data)
+        assert dumped == _dump(data)                      # a claim at a time: the text of one whole dump
+        assert load_plain_bytes(path, dumped.encode()) == builtin(load_bytes(path, dumped.encode()))
         after = {words(e["text"]): owned(e) for e in data["claims"]}
         for before in reviewed:
             assert before["text"] in after, f"reviewed claim lost: {before['text'][:40]}"
@@ -354,3 +368,84 @@ def test_bad_annotation_files(tmp_path, mutate, message):
     assert line.split(":")[0].isdigit(), result.stderr
     assert {p.name: p.read_text(encoding="utf-8") for p in ann.glob("*.yaml")} == before
     assert not (out / "claims.jsonl").exists()
+
+
+# -- the two ways annotation files are written and read, against ruamel's whole-document ones -----
+COMMENTED = """\
+# Review file: a header comment
+doc_id: d   # the document
+sha256: abc
+extractor: v1
+claims:
+  # a comment before the first claim
+  - id: d-1
+    status: machine   # eol comment
+    text: "Quoted: yes"
+    value: 1.50
+  # between claims, on its own line
+
+  - id: d-2
+    status: confirmed
+    note: |
+      two lines
+      of note
+    quantities:
+      - {text: 12%, value: 12}   # flow style kept
+    sources: []
+# at the very end
+"""
+
+
+@pytest.mark.parametrize("text", [
+    COMMENTED,
+    COMMENTED.replace("claims:\n", "claims:   # on the key itself\n"),        # not claim by claim: one dump
+    COMMENTED.replace("extractor: v1\n", "") + "extractor: v1\n",             # claims not last: one dump
+    "doc_id: d\nsha256:\nextractor:\nclaims: []\n",
+])
+def test_dumping_a_claim_at_a_time_writes_the_text_of_one_whole_dump(text):
+    data = load_bytes("f.yaml", text.encode())
+    assert dumps(data) == _dump(data)
+    assert "# between claims, on its own line" in dumps(data) or "claims: []" in text
+
+
+@pytest.mark.parametrize("scalar", ["yes", "on", "No", "012", "0o12", "1:30", "2024-01-01", ".5", "1e3", "~", "null",
+                                    "'quoted'", '"tab\\tnewline\\n"', "0x1F", ".inf", "-.NaN", "true", "1_000"])
+def test_plain_reading_gives_the_values_of_a_round_trip_read(scalar):
+    raw = f"doc_id: d\nclaims:\n  - note: {scalar}\n    n: [{scalar}, {{k: {scalar}}}]\n".encode()
+    plain, trip = load_plain_bytes("f.yaml", raw), builtin(load_bytes("f.yaml", raw))
+    if scalar.lower().endswith("nan"):
+        assert str(plain) == str(trip)
+    else:
+        got, want = plain["claims"][0], trip["claims"][0]
+        assert plain == trip and type(got["note"]) is type(want["note"]) and type(got["n"][0]) is type(want["n"][0])
+
+
+def test_plain_reading_keeps_the_lines_validation_names():
+    from pipeline.errors import line_of
+    from pipeline.review.yamlio import PlainMap
+    data = load_plain_bytes("f.yaml", COMMENTED.encode())
+    assert isinstance(data, PlainMap)                 # libyaml's events, not the round-trip fallback
+    claim = data["claims"][1]
+    assert line_of(data, key="claims") == 5 and line_of(data["claims"], index=1) == 13
+    assert line_of(claim, key="note") == 15 and line_of(claim["quantities"], index=0) == 19
+
+
+@pytest.mark.parametrize("text,message", [
+    ("a: 1\na: 2\n", "found duplicate key"),
+    ("a: *nowhere\n", "found undefined alias"),
+    ("a: [1\n", "not valid YAML"),
+    ("a: 1\n---\nb: 2\n", "but found another document"),
+])
+def test_what_plain_reading_refuses_is_ruamels_error_as_review_gives_it(text, message):
+    from pipeline.errors import InputError
+    with pytest.raises(InputError) as plain:
+        load_plain_bytes("f.yaml", text.encode())
+    with pytest.raises(InputError) as trip:
+        load_bytes("f.yaml", text.encode())
+    assert str(plain.value) == str(trip.value) and message in str(plain.value)
+
+
+def test_a_tag_is_read_as_review_reads_it_and_never_run():
+    raw = b"a: !!python/object/apply:os.system ['echo hacked']\nb: !custom x\n"
+    plain, trip = load_plain_bytes("f.yaml", raw), load_bytes("f.yaml", raw)
+    assert repr(builtin(plain)) == repr(builtin(trip)) and plain["a"] == ["echo hacked"]

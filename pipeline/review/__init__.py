@@ -27,7 +27,7 @@ from ..version import fingerprint
 from .lock import run_lock
 from .merge import merge, reanchor_file
 from .validate import validate_file
-from .yamlio import ChangedOnDisk, dump_file, load_bytes, new_file
+from .yamlio import ChangedOnDisk, dump_file, load_bytes, load_plain_bytes, new_file
 
 ATTEMPTS = 5         # merges of one file in a run, when an annotator keeps saving it
 PAUSE_ENV = "PIPELINE_REVIEW_PAUSE"
@@ -37,29 +37,32 @@ def review_paths(annotations, documents):
     return {d["doc_id"]: Path(annotations) / f"{d['doc_id']}.yaml" for d in documents}
 
 
-def load_review(path, text, sha256):
+def load_review(path, text, sha256, loader=load_bytes):
     """(data, sha256 of the bytes parsed) of one annotation file, re-anchored to `text`, then validated.
 
-    (None, None) when there is no file.
+    (None, None) when there is no file. `loader`: round-trip data (review writes it back), or
+    load_plain_bytes for the stages that only read.
     """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         return None, None
-    data = load_bytes(path, raw)
+    data = loader(path, raw)
     reanchor_file(path, data, text, sha256)
     validate_file(path, data, text)
     return data, hashlib.sha256(raw).hexdigest()
 
 
 def load_reviews(annotations, documents, texts):
-    """{doc_id: round-trip YAML data}; re-anchors and validates every existing file first (InputError on the first)."""
-    return {doc_id: data for doc_id, (data, _) in _read_all(annotations, documents, texts).items() if data is not None}
+    """{doc_id: plain data} for a stage that only reads the files; re-anchors and validates every
+    existing file first (InputError on the first)."""
+    return {doc_id: data for doc_id, (data, _) in _read_all(annotations, documents, texts, load_plain_bytes).items()
+            if data is not None}
 
 
-def _read_all(annotations, documents, texts):
+def _read_all(annotations, documents, texts, loader=load_bytes):
     sha = {d["doc_id"]: d["sha256"] for d in documents}
-    return {doc_id: load_review(path, texts[doc_id], sha[doc_id])
+    return {doc_id: load_review(path, texts[doc_id], sha[doc_id], loader)
             for doc_id, path in review_paths(annotations, documents).items()}
 
 

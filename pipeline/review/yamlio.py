@@ -1,12 +1,22 @@
-"""Round-trip YAML: annotators' comments, key order and quoting survive a re-run."""
+"""Annotation files as YAML: round-trip for the review stage (annotators' comments, key order and
+quoting survive a re-run), plain data for the stages that only read them.
+
+Memory is what shapes this module: ruamel builds a node graph of a whole
+document to load or dump it (about 45 KB a claim to dump, over 80 KB to load),
+which a long article's file turns into gigabytes. So a file is dumped a claim
+at a time (the same text, tested), and read-only stages parse libyaml's event
+stream into plain data, with no node graph at all.
+"""
 
 import hashlib
 import io
 from pathlib import Path
 
+import yaml as libyaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 from ..errors import InputError, line_of  # noqa: F401  (line_of: validate and merge take it from here)
 from ..files import atomic_open
@@ -62,10 +72,36 @@ def new_file(doc_id):
     return data
 
 
-def dumps(data):
+def _dump(data, yaml=None):
     buffer = io.StringIO()
-    _yaml().dump(data, buffer)
+    (yaml or _yaml()).dump(data, buffer)
     return buffer.getvalue()
+
+
+def _claim_at_a_time(data):
+    """A file of the usual shape (its claims last, no comment on the `claims:` key itself)
+    can be dumped as its header, then each claim as a one-item list with its own comments."""
+    claims = data.get("claims") if isinstance(data, CommentedMap) else None
+    return isinstance(claims, CommentedSeq) and len(claims) > 0 and list(data)[-1] == "claims" \
+        and "claims" not in data.ca.items and claims.ca.comment is None and not claims.ca.end
+
+
+def dumps(data):
+    """The file's text; a claim at a time where the shape allows (the same text as one dump:
+    tests/test_review.py checks it on every file its property test makes)."""
+    if not _claim_at_a_time(data):
+        return _dump(data)
+    head = CommentedMap((k, v) for k, v in data.items() if k != "claims")
+    head.ca.comment = data.ca.comment
+    head.ca.items.update(data.ca.items)
+    yaml = _yaml()
+    pieces, claims = [_dump(head, yaml), "claims:\n"], data["claims"]
+    for n, claim in enumerate(claims):
+        one = CommentedSeq([claim])
+        if n in claims.ca.items:
+            one.ca.items[0] = claims.ca.items[n]
+        pieces.append(_dump(one, yaml))
+    return "".join(pieces)
 
 
 class ChangedOnDisk(Exception):
@@ -93,3 +129,117 @@ def dump_file(path, data, expect=False):
     with atomic_open(path, before_replace=unchanged) as fh:
         fh.write(text)
     return 1
+
+
+# -- plain data for the stages that only read (link, export, eval) ------------------------------
+class _Lines:
+    """What errors.line_of reads from ruamel's `.lc`: 0-based lines of the node, its keys, its items."""
+    __slots__ = ("line", "keys", "items")
+
+    def __init__(self, line):
+        self.line, self.keys, self.items = line, {}, []
+
+    def key(self, key):
+        return self.keys[key], 0
+
+    def item(self, index):
+        return self.items[index], 0
+
+
+class PlainMap(dict):
+    __slots__ = ("lc",)
+
+
+class PlainSeq(list):
+    __slots__ = ("lc",)
+
+
+_EVENTS = getattr(libyaml, "CSafeLoader", libyaml.SafeLoader)    # libyaml's C parser where PyYAML has it
+_SAFE = YAML(typ="safe", pure=True)          # its resolver and constructor: YAML 1.2's safe rules
+_RESOLVER, _CONSTRUCT = _SAFE.resolver, _SAFE.constructor
+_DOCUMENT_EVENTS = (libyaml.StreamStartEvent, libyaml.StreamEndEvent, libyaml.DocumentEndEvent)
+
+
+def _scalar(event):
+    """A scalar's value by YAML 1.2's safe rules (ruamel's), so it equals a round-trip load's value."""
+    tag = event.tag if event.tag not in (None, "!") else None
+    tag = tag or str(_RESOLVER.resolve(ScalarNode, event.value, event.implicit))
+    make = _CONSTRUCT.yaml_constructors.get(tag)
+    if make is None:
+        raise libyaml.MarkedYAMLError(problem=f"the tag {tag} is not allowed here", problem_mark=event.start_mark)
+    return make(_CONSTRUCT, ScalarNode(tag, event.value, style=event.style))
+
+
+def _events_to_data(events):
+    stack, anchors, root, documents = [], {}, None, 0     # stack: [container, key waiting for its value]
+    for event in events:
+        if isinstance(event, _DOCUMENT_EVENTS):
+            continue
+        if isinstance(event, libyaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise libyaml.MarkedYAMLError(problem="expected a single document in the stream",
+                                              problem_mark=event.start_mark)
+            continue
+        line = event.start_mark.line
+        if isinstance(event, (libyaml.MappingEndEvent, libyaml.SequenceEndEvent)):
+            value, _ = stack.pop()
+        elif isinstance(event, libyaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise libyaml.MarkedYAMLError(problem=f"found undefined alias {event.anchor!r}",
+                                              problem_mark=event.start_mark)
+            value = anchors[event.anchor]
+        elif isinstance(event, libyaml.ScalarEvent):
+            value = _scalar(event)
+        else:                                                 # a mapping or a sequence starts
+            value = PlainMap() if isinstance(event, libyaml.MappingStartEvent) else PlainSeq()
+            value.lc = _Lines(line)
+        if getattr(event, "anchor", None) and not isinstance(event, libyaml.AliasEvent):
+            anchors[event.anchor] = value
+        if isinstance(event, (libyaml.MappingStartEvent, libyaml.SequenceStartEvent)):
+            _attach(stack, value, line, event)
+            stack.append([value, _NO_KEY])
+            continue
+        if isinstance(event, (libyaml.MappingEndEvent, libyaml.SequenceEndEvent)):
+            if not stack:
+                root = value
+            continue
+        if not stack:
+            root = value
+        else:
+            _attach(stack, value, line, event)
+    return root
+
+
+_NO_KEY = object()
+
+
+def _attach(stack, value, line, event):
+    """Put a finished (or just opened) value into the container on top of the stack."""
+    if not stack:
+        return
+    top = stack[-1]
+    container = top[0]
+    if isinstance(container, PlainSeq):
+        container.append(value)
+        container.lc.items.append(line)
+    elif top[1] is _NO_KEY:                                   # this value is a key
+        if not isinstance(value, (str, int, float, bool)) and value is not None:
+            raise libyaml.MarkedYAMLError(problem="a mapping key must be a plain value", problem_mark=event.start_mark)
+        if value in container:
+            raise libyaml.MarkedYAMLError(problem=f"found duplicate key {value!r}", problem_mark=event.start_mark)
+        top[1] = value
+        container.lc.keys[value] = line
+    else:
+        container[top[1]] = value
+        top[1] = _NO_KEY
+
+
+def load_plain_bytes(path, raw):
+    """An annotation file as plain dicts and lists (with the line numbers validation names), for a
+    stage that never writes it back. Anything libyaml refuses is parsed again by ruamel, whose
+    message (and data, should it accept what libyaml did not) is the review stage's."""
+    try:
+        return _events_to_data(libyaml.parse(raw.decode("utf-8"), Loader=_EVENTS))
+    except (libyaml.YAMLError, UnicodeDecodeError, ValueError, TypeError):
+        return load_bytes(path, raw)
