@@ -28,13 +28,14 @@ import codecs
 import hashlib
 import re
 import sys
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.settings import use_config
+from trafilatura.settings import Extractor, use_config
 
 from ..errors import InputError
 from ..files import write_text
@@ -83,6 +84,14 @@ def _config():
     config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
     config.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
     return config
+
+
+@lru_cache(maxsize=1)
+def _options(today):
+    """bare_extraction's options for our settings, built once per `today` rather than per page:
+    building them reads the config file's values (~6% of ingest), and they hold today's
+    date (trafilatura accepts no page date after it), hence the key."""
+    return Extractor(config=_config(), output_format="python", comments=False, tables=True, with_metadata=True)
 
 
 def looks_like_html(text):
@@ -185,8 +194,7 @@ def extract_page(html, source, title_hint=None):
     etree.strip_elements(tree, *NEVER_TEXT, with_tail=False)
     for hidden in tree.xpath("//*[@hidden]"):
         hidden.drop_tree()
-    result = trafilatura.bare_extraction(tree, include_comments=False, with_metadata=True, include_tables=True,
-                                         config=_config())
+    result = trafilatura.bare_extraction(tree, options=_options(datetime.now().astimezone().strftime("%Y-%m-%d")))
     paragraphs = article_paragraphs(result.body) if result is not None and result.body is not None else []
     said = {p for c in comments for p in c.paragraphs}
     paragraphs = [p for p in paragraphs if p not in said]      # a comment is never also article text
