@@ -318,3 +318,17 @@ def test_markup_errors_a_browser_repairs_are_repaired_not_rejected():
     record, text = build_record(page, "broken", "broken.html", "out")
     assert paragraphs(text, record, "article") == [
         "A trial of 40 adults found a 12% drop.", "Another 5 mg dose helped most people.", "Follow-up lasted 2 years"]
+
+
+@pytest.mark.parametrize("page", [p.name for p in sorted(PAGES.glob("*.html"))] + ["form"])
+def test_the_page_parser_gives_every_node_lxml_html_s_own_class(page):
+    """Ingest's parser picks element classes in C; trafilatura relies on them being lxml.html's."""
+    import lxml.html
+    from pipeline.ingest.html import _parse
+
+    html = ("<html><body><form><label>Dose<input name=d></label><select><option>5 mg</select>"
+            "<textarea>t</textarea></form><!-- a comment --></body></html>" if page == "form"
+            else (PAGES / page).read_text(encoding="utf-8"))
+    expected = [type(node) for node in lxml.html.document_fromstring(html).iter()]
+    assert [type(node) for node in _parse(html, page).iter()] == expected
+    assert page != "form" or {c.__name__ for c in expected} >= {"FormElement", "InputElement", "HtmlComment"}

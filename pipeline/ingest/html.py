@@ -28,13 +28,14 @@ import codecs
 import hashlib
 import re
 import sys
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 import lxml.html
 import trafilatura
 from lxml import etree
-from trafilatura.settings import use_config
+from trafilatura.settings import Extractor, use_config
 
 from ..errors import InputError
 from ..files import write_text
@@ -55,6 +56,26 @@ _BLOCKS = {"p", "quote", "head", "list", "table"}
 NEVER_TEXT = ("style", "template", "noscript", "svg", "iframe", "object", "canvas")
 
 
+def _html_parser():
+    """lxml.html's parser with its element-class lookup done in C.
+
+    lxml.html picks each element's class in a Python callback, which cost ~10% of
+    ingest (every element that Python touches, in our walks and trafilatura's); a
+    namespace lookup gives the same classes (FormElement for <form> and the like,
+    HtmlElement otherwise, lxml.html's comment/PI/entity classes) without it.
+    """
+    lookup = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity))
+    lookup.get_namespace(None).update(lxml.html.HtmlElementClassLookup._default_element_classes)
+    parser = lxml.html.HTMLParser()
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+_PARSER = _html_parser()
+
+
 @lru_cache(maxsize=1)
 def _config():
     """trafilatura settings: no minimum size (its fallback for short pages flattens every
@@ -63,6 +84,14 @@ def _config():
     config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "1")
     config.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
     return config
+
+
+@lru_cache(maxsize=1)
+def _options(today):
+    """bare_extraction's options for our settings, built once per `today` rather than per page:
+    building them reads the config file's values (~6% of ingest), and they hold today's
+    date (trafilatura accepts no page date after it), hence the key."""
+    return Extractor(config=_config(), output_format="python", comments=False, tables=True, with_metadata=True)
 
 
 def looks_like_html(text):
@@ -104,7 +133,7 @@ def _parse(text, path):
     if not text.strip():
         raise InputError(path, "empty page (no markup, no text)")
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as err:
         raise InputError(path, f"not readable as HTML: {err}") from None
 
@@ -165,8 +194,7 @@ def extract_page(html, source, title_hint=None):
     etree.strip_elements(tree, *NEVER_TEXT, with_tail=False)
     for hidden in tree.xpath("//*[@hidden]"):
         hidden.drop_tree()
-    result = trafilatura.bare_extraction(tree, include_comments=False, with_metadata=True, include_tables=True,
-                                         config=_config())
+    result = trafilatura.bare_extraction(tree, options=_options(datetime.now().astimezone().strftime("%Y-%m-%d")))
     paragraphs = article_paragraphs(result.body) if result is not None and result.body is not None else []
     said = {p for c in comments for p in c.paragraphs}
     paragraphs = [p for p in paragraphs if p not in said]      # a comment is never also article text
