@@ -27,8 +27,12 @@ VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 @lru_cache(maxsize=65536)
 def stem(word):
-    """A light suffix-stripper, enough for 'falls'/'fall', 'responded'/'respond'."""
-    w = word.lower().replace("’", "'")
+    """A light suffix-stripper, enough for 'falls'/'fall', 'responded'/'respond', 'improve'/'improved'."""
+    w = _strip_suffix(word.lower().replace("’", "'"))
+    return w[:-1] if w.endswith("e") and len(w) > 3 and w[-2] != "e" else w
+
+
+def _strip_suffix(w):
     if w.endswith("'s"):
         w = w[:-2]
     if w.endswith("ies") and len(w) > 4:
@@ -104,6 +108,7 @@ def round_to(value, precision):
 class FigureReader:
     def __init__(self, rules=RULES):
         self.people = {w.lower() for w in rules["people"]}
+        self.people_stems = {stem(w) for w in self.people}
         self.stopwords = {w.lower() for w in rules["stopwords"]}
         self.generic = {w.lower() for w in rules["generic"]} | self.stopwords
         self.window = rules["window"]
@@ -120,6 +125,8 @@ class FigureReader:
                 self.signals.setdefault(w.lower(), set()).add(name)
         self.concept_words = re.compile(
             rf"(?<![\w-])(?:{'|'.join(re.escape(w) for w in sorted(self.signals, key=len, reverse=True))})(?![\w-])")
+        # The counted units a concept is given when a figure has none ("412 adults": the sample).
+        self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
         self._content_cache = {}
 
     # --- units and values -----------------------------------------------------------
@@ -227,7 +234,7 @@ class FigureReader:
         if known is None:
             lower = word.lower()
             known = self._content_cache[word] = lower[:1].isalpha() and len(lower) > 2 and \
-                lower not in self.generic and lower not in self.people and stem(lower) not in self.people
+                lower not in self.generic and lower not in self.people and stem(lower) not in self.people_stems
         return known
 
     def concepts_of(self, q, left, right, i, spans, families, text):
@@ -245,16 +252,24 @@ class FigureReader:
                 near = " ".join(right[:spec["after_only"]]).lower()
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
                     len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
-                if close or any(name in self.signals[m.group(0)] for m in self.concept_words.finditer(near)):
+                if close or self._signals(near, name):
+                    found.add(name)
+            elif spec.get("before_only"):
+                if self._signals(" ".join(left[-spec["before_only"]:]).lower(), name):
                     found.add(name)
             elif name in around:
                 found.add(name)
         for name in list(found):
             found -= set(self.concepts[name].get("overrides", []))
         if not found:
+            unit = self.family_unit(q)[1]
             found = {name for name, spec in self.concepts.items()
-                     if spec.get("default") and kind in spec["kinds"] and self.family_unit(q)[1] == "people"}
+                     if kind in spec["kinds"] and stem(unit) in self.defaults[name]}
         return found
+
+    def _signals(self, words, name):
+        """Does a concept word of `name` occur in `words`?"""
+        return any(name in self.signals[m.group(0)] for m in self.concept_words.finditer(words))
 
 
 def verdict(a, b):
