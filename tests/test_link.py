@@ -375,3 +375,25 @@ def test_stem_joins_the_forms_of_a_word(a, b):
                                            ("cases", "cas"), ("use", "use")])
 def test_stem_keeps_short_words_and_double_vowels(word, expected):
     assert stem(word) == expected
+
+
+@pytest.mark.parametrize("text,abbreviations,keys", [
+    ("Full results: https://hst-results.example.net/summary", {"HST": "Harbour Sleep Trial"},
+     {"url:hst-results.example.net/summary", "name:harbour sleep"}),
+    ("see http://www.mlcs.org.nz for the 12% figure", {"MLCS": "Manawatu Lung Cohort Study"},
+     {"url:mlcs.org.nz", "name:manawatu lung"}),
+    # An organisation's site is not a study's; nor is a site whose path merely ends in the abbreviation.
+    ("Per https://www.who.int/news, 12% ...", {"WHO": "World Health Organization"}, {"url:who.int/news"}),
+    ("Per https://www.example.org/hst, 12% ...", {"HST": "Harbour Sleep Trial"}, {"url:example.org/hst"}),
+])
+def test_a_website_named_after_a_study_abbreviation_is_that_study(text, abbreviations, keys):
+    assert set(KeyReader().identifiers(claim(text), abbreviations)) == keys
+
+
+def test_a_comment_citing_the_study_site_joins_the_study_named_elsewhere():
+    first = claim("The Manawatu Lung Cohort Study (MLCS) has followed 3,000 adults since 2010.", doc="d1")
+    second = claim("Their own site (https://mlcs.example.org/) says only 9% of the adults smoke.", doc="d2",
+                   section="comment")
+    groups = group_claims([first, second])
+    assert {k: sorted(c["doc_id"] for c in g["claims"]) for k, g in groups.items()} == \
+        {"name:manawatu lung": ["d1", "d2"]}

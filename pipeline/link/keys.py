@@ -4,7 +4,8 @@ Two tiers:
   identifiers  name a study: a DOI, PMID or URL, a study's name ("the PROMPT
                trial", "the Leeds trial", "the Northern Heart Cohort" / "NHC"),
                a lead author ("Okafor et al.", "Dr. Okafor's team", "led by
-               Dr. Amara Okafor"). All identifiers of one claim are one study.
+               Dr. Amara Okafor"), a website named after a study's abbreviation
+               ("nhc-study.org"). All identifiers of one claim are one study.
   qualifiers   narrow it down but are shared by many studies: journal + year,
                journal, institution, named person, publication. They place a
                claim only when exactly one known study carries them.
@@ -126,6 +127,8 @@ class KeyReader:
                     if s.get("type") in ("journal", "publication")}
         for text in self.texts(claim):
             self.links(text, keys)
+            if "http" in text:
+                self._site_names(keys, abbreviations)
             for pattern in self.authors:
                 for match in pattern.finditer(text):
                     name = self.clean_name(match.group("name"))
@@ -160,6 +163,17 @@ class KeyReader:
                 if not DOI.search(url):
                     norm = re.sub(r"^https?://(www\.)?", "", url.lower()).rstrip("/")
                     keys.setdefault(f"url:{norm}", url)
+
+    def _site_names(self, keys, abbreviations):
+        """A study's website named after its abbreviation is the study: 'gvbc.example.org' is the GVBC
+        when 'Greater Valley Birth Cohort (GVBC)' is defined somewhere in the corpus."""
+        for key in [k for k in keys if k.startswith("url:")]:
+            for label in re.split(r"[.-]", key[4:].split("/", 1)[0]):
+                long_form = abbreviations.get(label.upper())
+                if long_form and long_form.split()[-1].lower() in self.descriptors:
+                    name = self.clean_name(long_form)
+                    if name:
+                        keys.setdefault(f"name:{name}", long_form)
 
     def _display(self, phrase):
         words = phrase.split()
