@@ -346,6 +346,9 @@ def study_claim(text, figure, doc, section="article"):
      "Bills dropped by a fifth, across 9,000 households.", ("9,000", "count", 9000.0, "household"), "rounded"),
     ("The trial tracked the electricity bills of 9,100 households.", ("9,100", "count", 9100.0, "household"),
      "The trial had 9,100 participants.", ("9,100", "count", 9100.0, "participant"), None),
+    # The study's name says who, not what: two figures near it are not one measure for that.
+    ("In the Harbour trial, 30% were men.", ("30%", "percentage", 30.0, "%"),
+     "The Harbour trial (PMID 31234567) found 81% took their pills on time.", ("81%", "percentage", 81.0, "%"), None),
     # How long some of the people did something is not how long the study ran...
     ("Women who had used the supplement for two years were 10% less likely to break a hip.",
      ("two years", "timeframe", 2.0, "year"),
@@ -397,3 +400,13 @@ def test_a_comment_citing_the_study_site_joins_the_study_named_elsewhere():
     groups = group_claims([first, second])
     assert {k: sorted(c["doc_id"] for c in g["claims"]) for k, g in groups.items()} == \
         {"name:manawatu lung": ["d1", "d2"]}
+
+
+def test_a_study_named_by_its_abbreviation_is_no_topic_word_of_its_figures():
+    texts = ["The Manawatu Lung Cohort Study (MLCS) enrolled 3,000 adults.", "In the MLCS, 30% were men.",
+             "MLCS data show 81% used their inhalers every day."]
+    figures = [None, ("30%", "percentage", 30.0, "%"), ("81%", "percentage", 81.0, "%")]
+    records = [claim(t, [quantity(f[0], t, *f[1:])] if f else [], doc=f"d{n}") for n, (t, f) in
+               enumerate(zip(texts, figures))]
+    [group] = link(records)
+    assert len(group["claims"]) == 3 and group["comparisons"] == []

@@ -28,7 +28,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
-from .compare import FigureReader, comparisons
+from .compare import FigureReader, comparisons, name_words
 from .keys import KeyReader
 
 LINKS = "links.jsonl"
@@ -111,11 +111,26 @@ def group_claims(records, keys=None, progress=False):
         entry = groups.setdefault(group, {"claims": [], "source": named_source, "keys": set()})
         entry["claims"].append(claim)
         entry["keys"].update(names)
+    abbreviated = defaultdict(set)              # name key -> its abbreviations ("name:northern heart" -> NHC)
+    for abbr, long_form in abbreviations.items():
+        abbreviated[f"name:{keys.clean_name(long_form)}"].add(abbr)
     for key, entry in groups.items():
         if entry["source"] is None:
             entry["source"] = {"canonical": best_display(entry["keys"] or {key}, displays), "type": "study"}
+        entry["names"] = study_names(entry, displays, abbreviated)
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
     return groups
+
+
+def study_names(entry, displays, abbreviated):
+    """The words that name a group's study (its names, authors, abbreviations): not topic words."""
+    words = name_words(entry["source"]["canonical"])
+    for key in entry["keys"]:
+        if key.startswith("name:"):
+            words |= name_words(key[5:]) | {a.lower() for a in abbreviated.get(key, ())}
+            for display in displays[key]:
+                words |= name_words(display)
+    return frozenset(words)
 
 
 def personal(claim):
@@ -155,7 +170,7 @@ def link(records, progress=False):
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:
             continue
-        found = [f for claim in entry["claims"] for f in figures.figures(claim)]
+        found = [f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])]
         out.append({
             "id": link_id(key),
             "source": entry["source"],

@@ -50,6 +50,16 @@ def _strip_suffix(w):
     return w
 
 
+def name_word(word):
+    w = word.lower().replace("’", "'")
+    return w[:-2] if w.endswith("'s") else w
+
+
+def name_words(text):
+    """The words of a name, as topic words are compared with them: "Dr. Oyelaran's team" -> oyelaran, team."""
+    return {name_word(w) for w in TOKEN.findall(text) if w[:1].isalpha()}
+
+
 @dataclass
 class Figure:
     claim_id: str
@@ -175,9 +185,15 @@ class FigureReader:
 
     # --- topic ------------------------------------------------------------------------
 
-    def figures(self, claim):
-        """Every comparable quantity of a claim as a Figure."""
+    def figures(self, claim, names=frozenset()):
+        """Every comparable quantity of a claim as a Figure. `names`: words that name the claim's study
+        (and its sources' names) say who, not what was measured, so are no topic words: "In the Glasgow
+        study, 30% were men" is not compared with "the Glasgow study found 81% took their pills"."""
         text, offset = claim["text"], claim["start"]
+        names = set(names)
+        for source in claim["sources"]:
+            if source.get("type") != "narrator":
+                names.update(name_words(source["text"]))
         spans = [(q["start"] - offset, q["end"] - offset, q) for q in claim["quantities"]]
         units = [self.family_unit(q) for _, _, q in spans]
         families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
@@ -199,12 +215,12 @@ class FigureReader:
             interval = self.interval(q, factor)
             if interval is None:
                 continue
-            match = self.topic(q, i, spans, families, tokens, text)
+            match = self.topic(q, i, spans, families, tokens, text, names)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
 
-    def topic(self, q, i, spans, families, tokens, text):
+    def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
         start, end = spans[i][0], spans[i][1]
 
         def window(candidates, limit):
@@ -226,7 +242,9 @@ class FigureReader:
         if concepts:
             return frozenset(f"c:{c}" for c in concepts)
         n = self.window["content_words"]
-        content = [stem(w) for w in left if self._content(w)][-n:] + [stem(w) for w in right if self._content(w)][:n]
+        left = [w for w in left if self._content(w) and name_word(w) not in names]
+        right = [w for w in right if self._content(w) and name_word(w) not in names]
+        content = [stem(w) for w in left][-n:] + [stem(w) for w in right][:n]
         return frozenset(f"w:{w}" for w in content)
 
     def _content(self, word):
