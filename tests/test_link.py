@@ -410,3 +410,27 @@ def test_a_study_named_by_its_abbreviation_is_no_topic_word_of_its_figures():
                enumerate(zip(texts, figures))]
     [group] = link(records)
     assert len(group["claims"]) == 3 and group["comparisons"] == []
+
+
+@pytest.mark.parametrize("second,expected", [
+    # Research said to be other than the one named is not that study, nor the one its journal points to...
+    ("A separate, much larger trial in the BMJ in 2020 found that 45% of patients responded.", "source:journal:bmj:2020"),
+    ("Another BMJ paper from 2020 put the response rate at 45%.", "source:journal:bmj:2020"),
+    # ...but "the other trial" is one already named, and a bare journal + year still finds its only study.
+    ("The other trial, in the BMJ in 2020, found that 45% of patients responded.", "name:varga"),
+    ("A 2020 BMJ paper found that 45% of patients responded.", "name:varga"),
+])
+def test_research_said_to_be_another_is_not_placed_in_a_known_study(second, expected):
+    journal = [{"text": "BMJ", "start": 0, "end": 3, "type": "journal", "canonical": "BMJ"}]
+    first = "Varga et al. reported in the BMJ in 2020 that 30% of patients responded."
+    records = [claim(first, sources=journal, doc="d1", cid="d1-0"), claim(second, sources=journal, doc="d2", cid="d2-0")]
+    groups = group_claims(records)
+    assert {c["id"]: k for k, g in groups.items() for c in g["claims"]}["d2-0"] == expected
+
+
+def test_figures_after_another_study_are_not_carried_to_the_study_named_before():
+    texts = ["The Harbour trial enrolled 300 adults.", "After 12 weeks, 40% slept better.",
+             "Other studies have put the figure nearer 25%.", "They also found that 12% had headaches."]
+    records = [claim(t, evidence="unattributed", cid=f"d1-{n}") for n, t in enumerate(texts)]
+    groups = group_claims(records)
+    assert {k: [c["id"] for c in g["claims"]] for k, g in groups.items()} == {"name:harbour": ["d1-0", "d1-1"]}

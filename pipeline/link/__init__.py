@@ -16,7 +16,8 @@ Grouping, in three passes over the claims in document order:
      source at all) belongs to the study named last before it in the
      document; "the study" before any is named, or in a comment, to the
      document's only study. Background figures before the first study, and
-     personal accounts, without a key of their own are not linked.
+     personal accounts, without a key of their own are not linked; nor is
+     "another study" (rules.yml `other_research`), which also ends the carry.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -93,11 +94,15 @@ def group_claims(records, keys=None, progress=False):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
         named_source = None
+        other = group is None and keys.other_research(claim)
         if group is None and qual:
-            group = resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
+            group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
             if group is None:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
+        if other and group is None:
+            last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
+            continue
         if group is None and not personal(claim):
             only = doc_studies[doc]
             if claim["section"] == "article":

@@ -55,6 +55,11 @@ class KeyReader:
         self.institution_affix = re.compile(rf"^(?:{words})\s+|\s+(?:{words})$")
         self.authors = [re.compile(p) for p in rules["author_patterns"]]
         descriptor = "|".join(sorted(map(re.escape, self.descriptors), key=len, reverse=True))
+        other = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in rules["other_research"]),
+                                key=len, reverse=True))
+        # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
+        # already): up to two words between.
+        self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w-]+,?\s+){{0,2}}?(?:{descriptor})\b")
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word.
         self.named = re.compile(
             rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?\s+"
@@ -202,6 +207,10 @@ class KeyReader:
             found.append((order[kind], f"{prefix}:{name}", canonical, kind))
         found.sort(key=lambda f: f[0])
         return [(key, display, kind) for _, key, display, kind in found]
+
+    def other_research(self, claim):
+        """Does the claim cite research as not one already named ('another study', 'a separate trial')?"""
+        return bool(self.other.search(claim["text"]))
 
     def generic_reference(self, claim):
         """Does the claim cite research without naming it ('the study', 'a large trial')?"""
