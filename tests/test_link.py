@@ -338,6 +338,13 @@ def study_claim(text, figure, doc, section="article"):
      "same"),
     ("Vomiting affected 8% of patients.", ("8%", "percentage", 8.0, "%"),
      "Side effects hit 14 percent of patients.", ("14 percent", "percentage", 14.0, "%"), "differs"),
+    # The same outcome in other words.
+    ("Some 11% of volunteers discontinued treatment.", ("11%", "percentage", 11.0, "%"),
+     "The drop-out rate was 11 percent, which is normal.", ("11 percent", "percentage", 11.0, "%"), "same"),
+    ("Four percent of the patients passed away during follow-up.", ("Four percent", "percentage", 4.0, "%"),
+     "Mortality in the trial: 5%.", ("5%", "percentage", 5.0, "%"), "differs"),
+    ("By the spring, 35% of the group were symptom-free.", ("35%", "percentage", 35.0, "%"),
+     "Remission came for a third of patients.", ("a third", "proportion", 1 / 3, None), "differs"),
     # ...but not the condition studied: "96 adults with insomnia" is still the sample.
     ("The trial enrolled 96 adults with insomnia.", ("96", "count", 96.0, "adult"),
      "It had 100 participants.", ("100", "count", 100.0, "participant"), "rounded"),
