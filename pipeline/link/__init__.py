@@ -129,7 +129,7 @@ def group_claims(records, keys=None, progress=False):
 
 def study_names(entry, displays, abbreviated):
     """The words that name a group's study (its names, authors, abbreviations): not topic words."""
-    words = name_words(entry["source"]["canonical"])
+    words = set(name_words(entry["source"]["canonical"]))
     for key in entry["keys"]:
         if key.startswith("name:"):
             words |= name_words(key[5:]) | {a.lower() for a in abbreviated.get(key, ())}

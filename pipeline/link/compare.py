@@ -50,14 +50,16 @@ def _strip_suffix(w):
     return w
 
 
+@lru_cache(maxsize=65536)
 def name_word(word):
     w = word.lower().replace("’", "'")
     return w[:-2] if w.endswith("'s") else w
 
 
+@lru_cache(maxsize=65536)
 def name_words(text):
     """The words of a name, as topic words are compared with them: "Dr. Oyelaran's team" -> oyelaran, team."""
-    return {name_word(w) for w in TOKEN.findall(text) if w[:1].isalpha()}
+    return frozenset(name_word(w) for w in TOKEN.findall(text) if w[:1].isalpha())
 
 
 @dataclass
@@ -128,13 +130,14 @@ class FigureReader:
         self.upper_bounds = set(rules["upper_bounds"])
         self.units = {family: {k: v for k, v in table.items() if k != "base"} for family, table in rules["units"].items()}
         self.base = {family: table["base"] for family, table in rules["units"].items()}
-        # One pass over a window finds every concept word: phrase -> the concepts it signals.
+        # Concept words by phrase (-> the concepts it signals), looked up word by word in a window;
+        # a phrase of several words is tried only from one of its first words.
         self.signals = {}
         for name, spec in self.concepts.items():
             for w in spec["words"]:
-                self.signals.setdefault(w.lower(), set()).add(name)
-        self.concept_words = re.compile(
-            rf"(?<![\w-])(?:{'|'.join(re.escape(w) for w in sorted(self.signals, key=len, reverse=True))})(?![\w-])")
+                self.signals.setdefault(" ".join(TOKEN.findall(w.lower())), set()).add(name)
+        self.phrase_starts = {p.split()[0] for p in self.signals if " " in p}
+        self.longest = max(len(p.split()) for p in self.signals)
         # The counted units a concept is given when a figure has none ("412 adults": the sample).
         self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
         self._content_cache = {}
@@ -190,10 +193,9 @@ class FigureReader:
         (and its sources' names) say who, not what was measured, so are no topic words: "In the Glasgow
         study, 30% were men" is not compared with "the Glasgow study found 81% took their pills"."""
         text, offset = claim["text"], claim["start"]
-        names = set(names)
-        for source in claim["sources"]:
-            if source.get("type") != "narrator":
-                names.update(name_words(source["text"]))
+        own = [s["text"] for s in claim["sources"] if s.get("type") != "narrator"]
+        if own:
+            names = names.union(*map(name_words, own))
         spans = [(q["start"] - offset, q["end"] - offset, q) for q in claim["quantities"]]
         units = [self.family_unit(q) for _, _, q in spans]
         families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
@@ -261,19 +263,18 @@ class FigureReader:
             gap = text[spans[i - 1][1]:spans[i][0]].strip().lower()
             if gap in self.denominator["left"]:
                 return {self.denominator["concept"]}
-        around = {c for m in self.concept_words.finditer(" ".join(left + right).lower()) for c in self.signals[m.group(0)]}
+        around = self._concepts_in(left + right)
         found = set()
         for name, spec in self.concepts.items():
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
-                near = " ".join(right[:spec["after_only"]]).lower()
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
                     len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
-                if close or self._signals(near, name):
+                if close or name in self._concepts_in(right[:spec["after_only"]]):
                     found.add(name)
             elif spec.get("before_only"):
-                if self._signals(" ".join(left[-spec["before_only"]:]).lower(), name):
+                if name in self._concepts_in(left[-spec["before_only"]:]):
                     found.add(name)
             elif name in around:
                 found.add(name)
@@ -285,9 +286,20 @@ class FigureReader:
                      if kind in spec["kinds"] and stem(unit) in self.defaults[name]}
         return found
 
-    def _signals(self, words, name):
-        """Does a concept word of `name` occur in `words`?"""
-        return any(name in self.signals[m.group(0)] for m in self.concept_words.finditer(words))
+    def _concepts_in(self, words):
+        """The concepts whose words (or phrases) occur in a run of words."""
+        lower = [w.lower() for w in words]
+        found = set()
+        for n, word in enumerate(lower):
+            hit = self.signals.get(word)
+            if hit:
+                found |= hit
+            if word in self.phrase_starts:
+                for size in range(2, self.longest + 1):
+                    hit = self.signals.get(" ".join(lower[n:n + size]))
+                    if hit:
+                        found |= hit
+        return found
 
 
 def verdict(a, b):
