@@ -364,7 +364,9 @@ def study_claim(text, figure, doc, section="article"):
     ("Women who had used the supplement for two years were 10% less likely to break a hip.",
      ("two years", "timeframe", 2.0, "year"),
      "Those who stayed on it for six months did best.", ("six months", "timeframe", 6.0, "month"), "differs"),
-    # and the study's own length still is.
+    # and the study's own length still is, also in a clause about the people followed.
+    ("Of the women who were followed for 10 years, 8% broke a hip.", ("10 years", "timeframe", 10.0, "year"),
+     "The trial tracked its volunteers for a decade.", ("a decade", "timeframe", 1.0, "decade"), "same"),
     ("The trial followed its volunteers for 10 years.", ("10 years", "timeframe", 10.0, "year"),
      "Participants were tracked for a decade.", ("a decade", "timeframe", 1.0, "decade"), "same"),
 ])

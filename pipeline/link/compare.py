@@ -140,6 +140,7 @@ class FigureReader:
         self.longest = max(len(p.split()) for p in self.signals)
         # The counted units a concept is given when a figure has none ("412 adults": the sample).
         self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
+        self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
 
     # --- units and values -----------------------------------------------------------
@@ -274,7 +275,9 @@ class FigureReader:
                 if close or name in self._concepts_in(right[:spec["after_only"]]):
                     found.add(name)
             elif spec.get("before_only"):
-                if name in self._concepts_in(left[-spec["before_only"]:]):
+                before = left[-spec["before_only"]:]
+                joined = f" {' '.join(before).lower()} "
+                if name in self._concepts_in(before) and not any(f" {w} " in joined for w in self.unless[name]):
                     found.add(name)
             elif name in around:
                 found.add(name)
