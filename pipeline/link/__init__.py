@@ -16,7 +16,8 @@ Grouping, in three passes over the claims in document order:
      source at all) belongs to the study named last before it in the
      document; "the study" before any is named, or in a comment, to the
      document's only study. Background figures before the first study, and
-     personal accounts, without a key of their own are not linked.
+     personal accounts, without a key of their own are not linked; nor is
+     "another study" (rules.yml `other_research`), which also ends the carry.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -28,7 +29,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
-from .compare import FigureReader, comparisons
+from .compare import FigureReader, comparisons, name_words
 from .keys import KeyReader
 
 LINKS = "links.jsonl"
@@ -93,11 +94,15 @@ def group_claims(records, keys=None, progress=False):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
         named_source = None
+        other = group is None and keys.other_research(claim)
         if group is None and qual:
-            group = resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
+            group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
             if group is None:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
+        if other and group is None:
+            last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
+            continue
         if group is None and not personal(claim):
             only = doc_studies[doc]
             if claim["section"] == "article":
@@ -111,11 +116,26 @@ def group_claims(records, keys=None, progress=False):
         entry = groups.setdefault(group, {"claims": [], "source": named_source, "keys": set()})
         entry["claims"].append(claim)
         entry["keys"].update(names)
+    abbreviated = defaultdict(set)              # name key -> its abbreviations ("name:northern heart" -> NHC)
+    for abbr, long_form in abbreviations.items():
+        abbreviated[f"name:{keys.clean_name(long_form)}"].add(abbr)
     for key, entry in groups.items():
         if entry["source"] is None:
             entry["source"] = {"canonical": best_display(entry["keys"] or {key}, displays), "type": "study"}
+        entry["names"] = study_names(entry, displays, abbreviated)
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
     return groups
+
+
+def study_names(entry, displays, abbreviated):
+    """The words that name a group's study (its names, authors, abbreviations): not topic words."""
+    words = set(name_words(entry["source"]["canonical"]))
+    for key in entry["keys"]:
+        if key.startswith("name:"):
+            words |= name_words(key[5:]) | {a.lower() for a in abbreviated.get(key, ())}
+            for display in displays[key]:
+                words |= name_words(display)
+    return frozenset(words)
 
 
 def personal(claim):
@@ -155,7 +175,7 @@ def link(records, progress=False):
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:
             continue
-        found = [f for claim in entry["claims"] for f in figures.figures(claim)]
+        found = [f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])]
         out.append({
             "id": link_id(key),
             "source": entry["source"],

@@ -27,8 +27,12 @@ VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 @lru_cache(maxsize=65536)
 def stem(word):
-    """A light suffix-stripper, enough for 'falls'/'fall', 'responded'/'respond'."""
-    w = word.lower().replace("’", "'")
+    """A light suffix-stripper, enough for 'falls'/'fall', 'responded'/'respond', 'improve'/'improved'."""
+    w = _strip_suffix(word.lower().replace("’", "'"))
+    return w[:-1] if w.endswith("e") and len(w) > 3 and w[-2] != "e" else w
+
+
+def _strip_suffix(w):
     if w.endswith("'s"):
         w = w[:-2]
     if w.endswith("ies") and len(w) > 4:
@@ -44,6 +48,18 @@ def stem(word):
     if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
         return w[:-1]
     return w
+
+
+@lru_cache(maxsize=65536)
+def name_word(word):
+    w = word.lower().replace("’", "'")
+    return w[:-2] if w.endswith("'s") else w
+
+
+@lru_cache(maxsize=65536)
+def name_words(text):
+    """The words of a name, as topic words are compared with them: "Dr. Oyelaran's team" -> oyelaran, team."""
+    return frozenset(name_word(w) for w in TOKEN.findall(text) if w[:1].isalpha())
 
 
 @dataclass
@@ -104,6 +120,7 @@ def round_to(value, precision):
 class FigureReader:
     def __init__(self, rules=RULES):
         self.people = {w.lower() for w in rules["people"]}
+        self.people_stems = {stem(w) for w in self.people}
         self.stopwords = {w.lower() for w in rules["stopwords"]}
         self.generic = {w.lower() for w in rules["generic"]} | self.stopwords
         self.window = rules["window"]
@@ -113,13 +130,17 @@ class FigureReader:
         self.upper_bounds = set(rules["upper_bounds"])
         self.units = {family: {k: v for k, v in table.items() if k != "base"} for family, table in rules["units"].items()}
         self.base = {family: table["base"] for family, table in rules["units"].items()}
-        # One pass over a window finds every concept word: phrase -> the concepts it signals.
+        # Concept words by phrase (-> the concepts it signals), looked up word by word in a window;
+        # a phrase of several words is tried only from one of its first words.
         self.signals = {}
         for name, spec in self.concepts.items():
             for w in spec["words"]:
-                self.signals.setdefault(w.lower(), set()).add(name)
-        self.concept_words = re.compile(
-            rf"(?<![\w-])(?:{'|'.join(re.escape(w) for w in sorted(self.signals, key=len, reverse=True))})(?![\w-])")
+                self.signals.setdefault(" ".join(TOKEN.findall(w.lower())), set()).add(name)
+        self.phrase_starts = {p.split()[0] for p in self.signals if " " in p}
+        self.longest = max(len(p.split()) for p in self.signals)
+        # The counted units a concept is given when a figure has none ("412 adults": the sample).
+        self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
+        self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
 
     # --- units and values -----------------------------------------------------------
@@ -168,9 +189,14 @@ class FigureReader:
 
     # --- topic ------------------------------------------------------------------------
 
-    def figures(self, claim):
-        """Every comparable quantity of a claim as a Figure."""
+    def figures(self, claim, names=frozenset()):
+        """Every comparable quantity of a claim as a Figure. `names`: words that name the claim's study
+        (and its sources' names) say who, not what was measured, so are no topic words: "In the Glasgow
+        study, 30% were men" is not compared with "the Glasgow study found 81% took their pills"."""
         text, offset = claim["text"], claim["start"]
+        own = [s["text"] for s in claim["sources"] if s.get("type") != "narrator"]
+        if own:
+            names = names.union(*map(name_words, own))
         spans = [(q["start"] - offset, q["end"] - offset, q) for q in claim["quantities"]]
         units = [self.family_unit(q) for _, _, q in spans]
         families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
@@ -192,12 +218,12 @@ class FigureReader:
             interval = self.interval(q, factor)
             if interval is None:
                 continue
-            match = self.topic(q, i, spans, families, tokens, text)
+            match = self.topic(q, i, spans, families, tokens, text, names)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
 
-    def topic(self, q, i, spans, families, tokens, text):
+    def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
         start, end = spans[i][0], spans[i][1]
 
         def window(candidates, limit):
@@ -219,7 +245,9 @@ class FigureReader:
         if concepts:
             return frozenset(f"c:{c}" for c in concepts)
         n = self.window["content_words"]
-        content = [stem(w) for w in left if self._content(w)][-n:] + [stem(w) for w in right if self._content(w)][:n]
+        left = [w for w in left if self._content(w) and name_word(w) not in names]
+        right = [w for w in right if self._content(w) and name_word(w) not in names]
+        content = [stem(w) for w in left][-n:] + [stem(w) for w in right][:n]
         return frozenset(f"w:{w}" for w in content)
 
     def _content(self, word):
@@ -227,7 +255,7 @@ class FigureReader:
         if known is None:
             lower = word.lower()
             known = self._content_cache[word] = lower[:1].isalpha() and len(lower) > 2 and \
-                lower not in self.generic and lower not in self.people and stem(lower) not in self.people
+                lower not in self.generic and lower not in self.people and stem(lower) not in self.people_stems
         return known
 
     def concepts_of(self, q, left, right, i, spans, families, text):
@@ -236,24 +264,44 @@ class FigureReader:
             gap = text[spans[i - 1][1]:spans[i][0]].strip().lower()
             if gap in self.denominator["left"]:
                 return {self.denominator["concept"]}
-        around = {c for m in self.concept_words.finditer(" ".join(left + right).lower()) for c in self.signals[m.group(0)]}
+        around = self._concepts_in(left + right)
         found = set()
         for name, spec in self.concepts.items():
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
-                near = " ".join(right[:spec["after_only"]]).lower()
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
                     len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
-                if close or any(name in self.signals[m.group(0)] for m in self.concept_words.finditer(near)):
+                if close or name in self._concepts_in(right[:spec["after_only"]]):
+                    found.add(name)
+            elif spec.get("before_only"):
+                before = left[-spec["before_only"]:]
+                joined = f" {' '.join(before).lower()} "
+                if name in self._concepts_in(before) and not any(f" {w} " in joined for w in self.unless[name]):
                     found.add(name)
             elif name in around:
                 found.add(name)
         for name in list(found):
             found -= set(self.concepts[name].get("overrides", []))
         if not found:
+            unit = self.family_unit(q)[1]
             found = {name for name, spec in self.concepts.items()
-                     if spec.get("default") and kind in spec["kinds"] and self.family_unit(q)[1] == "people"}
+                     if kind in spec["kinds"] and stem(unit) in self.defaults[name]}
+        return found
+
+    def _concepts_in(self, words):
+        """The concepts whose words (or phrases) occur in a run of words."""
+        lower = [w.lower() for w in words]
+        found = set()
+        for n, word in enumerate(lower):
+            hit = self.signals.get(word)
+            if hit:
+                found |= hit
+            if word in self.phrase_starts:
+                for size in range(2, self.longest + 1):
+                    hit = self.signals.get(" ".join(lower[n:n + size]))
+                    if hit:
+                        found |= hit
         return found
 
 

@@ -4,7 +4,8 @@ Two tiers:
   identifiers  name a study: a DOI, PMID or URL, a study's name ("the PROMPT
                trial", "the Leeds trial", "the Northern Heart Cohort" / "NHC"),
                a lead author ("Okafor et al.", "Dr. Okafor's team", "led by
-               Dr. Amara Okafor"). All identifiers of one claim are one study.
+               Dr. Amara Okafor"), a website named after a study's abbreviation
+               ("nhc-study.org"). All identifiers of one claim are one study.
   qualifiers   narrow it down but are shared by many studies: journal + year,
                journal, institution, named person, publication. They place a
                claim only when exactly one known study carries them.
@@ -54,6 +55,11 @@ class KeyReader:
         self.institution_affix = re.compile(rf"^(?:{words})\s+|\s+(?:{words})$")
         self.authors = [re.compile(p) for p in rules["author_patterns"]]
         descriptor = "|".join(sorted(map(re.escape, self.descriptors), key=len, reverse=True))
+        other = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in rules["other_research"]),
+                                key=len, reverse=True))
+        # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
+        # already): up to two words between.
+        self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w-]+,?\s+){{0,2}}?(?:{descriptor})\b")
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word.
         self.named = re.compile(
             rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?\s+"
@@ -126,6 +132,8 @@ class KeyReader:
                     if s.get("type") in ("journal", "publication")}
         for text in self.texts(claim):
             self.links(text, keys)
+            if "http" in text:
+                self._site_names(keys, abbreviations)
             for pattern in self.authors:
                 for match in pattern.finditer(text):
                     name = self.clean_name(match.group("name"))
@@ -161,6 +169,17 @@ class KeyReader:
                     norm = re.sub(r"^https?://(www\.)?", "", url.lower()).rstrip("/")
                     keys.setdefault(f"url:{norm}", url)
 
+    def _site_names(self, keys, abbreviations):
+        """A study's website named after its abbreviation is the study: 'gvbc.example.org' is the GVBC
+        when 'Greater Valley Birth Cohort (GVBC)' is defined somewhere in the corpus."""
+        for key in [k for k in keys if k.startswith("url:")]:
+            for label in re.split(r"[.-]", key[4:].split("/", 1)[0]):
+                long_form = abbreviations.get(label.upper())
+                if long_form and long_form.split()[-1].lower() in self.descriptors:
+                    name = self.clean_name(long_form)
+                    if name:
+                        keys.setdefault(f"name:{name}", long_form)
+
     def _display(self, phrase):
         words = phrase.split()
         while len(words) > 1 and words[0].lower() in self.not_names:
@@ -188,6 +207,10 @@ class KeyReader:
             found.append((order[kind], f"{prefix}:{name}", canonical, kind))
         found.sort(key=lambda f: f[0])
         return [(key, display, kind) for _, key, display, kind in found]
+
+    def other_research(self, claim):
+        """Does the claim cite research as not one already named ('another study', 'a separate trial')?"""
+        return bool(self.other.search(claim["text"]))
 
     def generic_reference(self, claim):
         """Does the claim cite research without naming it ('the study', 'a large trial')?"""
