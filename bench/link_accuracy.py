@@ -17,7 +17,8 @@ from pipeline.link.score import score_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = {"tuned": ROOT / "tests/fixtures/link/tuned", "held-out 1": ROOT / "tests/fixtures/link/heldout",
-           "held-out 2": ROOT / "tests/fixtures/link/heldout2"}
+           "held-out 2": ROOT / "tests/fixtures/link/heldout2",
+           "held-out 3 (blind)": ROOT / "tests/fixtures/link/heldout3"}
 
 
 def run(corpus, base):

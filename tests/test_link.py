@@ -20,16 +20,19 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
     ("heldout", "p_n_c1b"): "'not 236' in a comment is not extracted",
 }
 
-# The acceptance measurement (recall >= 0.90) as last measured, and why it falls short (none now:
-# heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus now).
-HELDOUT_RECALL = {}
+# The acceptance measurement (recall >= 0.90, nothing compared across studies) as last measured, and why
+# it falls short. heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus
+# now; heldout3 was written blind (by someone who never read the link rules nor ran the stage on it) and
+# scored once, after those fixes, which did not move it.
+HELDOUT_RECALL = {"heldout3": "blind corpus: 17 of 34 planted pairs (0.50), scored once on 2026-12-02"}
+HELDOUT_CROSS_STUDY = {"heldout3": "blind corpus: 6 comparisons across studies, 1 distractor compared"}
 
 
 def run_pipeline(corpus, base):
@@ -95,7 +98,9 @@ def test_planted_figure_is_extracted(scores, name, label):
 
 # --- the held-out corpus: the acceptance measurement ------------------------------------
 
-@pytest.mark.parametrize("name", ["heldout", "heldout2"])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=HELDOUT_CROSS_STUDY[n])]
+                                               if n in HELDOUT_CROSS_STUDY else [])
+                                  for n in ("heldout", "heldout2", "heldout3")])
 def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores, name):
     result = scores[name]
     assert result["cross_study"] == [] and result["distractors_compared"] == []
@@ -104,7 +109,7 @@ def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores,
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=HELDOUT_RECALL[n])]
                                                if n in HELDOUT_RECALL else [])
-                                  for n in ("heldout", "heldout2")])
+                                  for n in ("heldout", "heldout2", "heldout3")])
 def test_heldout_recall_meets_the_acceptance_target(scores, name):
     assert scores[name]["recall"] >= 0.90
 
