@@ -22,6 +22,7 @@ import functools
 import gc
 import importlib.util
 import logging
+import os
 from itertools import islice
 
 import dask
@@ -38,7 +39,8 @@ ALLOWED_FAILURES = 3     # worker deaths a chunk survives before the run fails (
 # also turns off glibc's adaptive mmap threshold, and spaCy's many mid-sized arrays then cost about 15%
 # more CPU (measured: the same chunks, 22 s vs 25.5 s). None unsets it for the workers this client spawns;
 # README "Beyond one machine" says how to do the same for `dask worker`.
-LOCAL_WORKER_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+MALLOC_TRIM = "MALLOC_TRIM_THRESHOLD_"
+LOCAL_WORKER_ENVIRON = {f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}": None}
 
 
 def _extract_chunk(chunk, texts, every_paragraph):
@@ -70,9 +72,11 @@ def cluster_client(scheduler, jobs=1):
     from distributed import Client, LocalCluster
 
     timeout = _connect_timeout()
+    dask_default = dask.config.get(f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}", default=None)
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **LOCAL_WORKER_ENVIRON}), \
             contextlib.ExitStack() as stack:
         if scheduler == "local":
+            stack.enter_context(_without_dasks_malloc_trim(dask_default))
             cluster = stack.enter_context(LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                                        silence_logs=logging.ERROR, dashboard_address=":0"))   # a free port
             client = stack.enter_context(Client(cluster))
@@ -89,6 +93,22 @@ def cluster_client(scheduler, jobs=1):
                                  f"start some with `dask worker {scheduler} --nworkers 2`") from None
         _same_extractor_everywhere(client, scheduler)
         yield client
+
+
+@contextlib.contextmanager
+def _without_dasks_malloc_trim(dask_default):
+    """A nanny writes its pre-spawn variables into this process's os.environ (distributed's
+    WorkerProcess.start), so after any earlier LocalCluster here, workers would inherit Dask's
+    value from us. Dask's own value is held back while ours start; one the user set is kept."""
+    leftover = os.environ.get(MALLOC_TRIM)
+    if leftover is None or dask_default is None or leftover != str(dask_default):
+        yield
+        return
+    del os.environ[MALLOC_TRIM]
+    try:
+        yield
+    finally:
+        os.environ.setdefault(MALLOC_TRIM, leftover)
 
 
 def _serves_dashboard():

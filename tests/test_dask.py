@@ -141,12 +141,23 @@ def test_make_passes_scheduler_and_format_to_the_nlp_stage(tmp_path):
     assert nlp and "--scheduler tcp://10.0.0.5:8786" in nlp[0] and "--format parquet" in nlp[0]
 
 
-def test_local_workers_start_without_dasks_malloc_trim_threshold():
-    """Dask's nannies set MALLOC_TRIM_THRESHOLD_ for workers, which costs spaCy ~15% CPU: our LocalCluster unsets it."""
+def test_local_workers_start_without_dasks_malloc_trim_threshold(cluster):
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_ for workers, which costs spaCy ~15% CPU: our LocalCluster unsets it,
+    also after another LocalCluster in this process (the module's `cluster`) left Dask's value in os.environ."""
     from pipeline.extract_dask import cluster_client
 
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"      # what the earlier nannies left behind
     with cluster_client("local", 1) as client:
         assert list(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == [None]
+    assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"      # and put back as it was
+
+
+def test_a_malloc_trim_threshold_the_user_set_reaches_the_workers(monkeypatch):
+    from pipeline.extract_dask import cluster_client
+
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+    with cluster_client("local", 1) as client:
+        assert list(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == ["131072"]
 
 
 def test_a_worker_running_other_rules_is_refused_before_any_work(tmp_path):
