@@ -1,4 +1,4 @@
-"""make bench-long: one long prose document through the whole extract (ingest, nlp, review, export).
+"""make bench-long: one long prose document through the whole extract (ingest, nlp, review, link, export).
 
 Builds bench/out/long/corpus/long.txt (LONG_MB megabytes, default 20) from the
 sample articles' paragraphs, shuffled and with their numbers varied, then runs
@@ -25,8 +25,8 @@ STAGES = """
 import sys
 from pipeline.__main__ import main
 corpus, out, ann = sys.argv[1:4]
-for stage in ("ingest", "nlp", "review", "export"):
-    args = [stage, "--corpus", corpus, "--out", out] + (["--annotations", ann] if stage in ("review", "export") else [])
+for stage in ("ingest", "nlp", "review", "link", "export"):
+    args = [stage, "--corpus", corpus, "--out", out] + (["--annotations", ann] if stage != "ingest" and stage != "nlp" else [])
     code = main(args + (["--jobs", "1"] if stage == "nlp" else []))
     if code:
         raise SystemExit(code)
@@ -62,7 +62,7 @@ def main():
     result = {"mb": round(size / 1e6, 1), "words": words, "seconds": round(seconds, 1), "peak_mb": round(peak),
               "claims": claims, "target_peak_mb": 1024}
     print(json.dumps(result))
-    print(f"ingest + nlp + review + export: {seconds:.1f} s, peak {peak:.0f} MB "
+    print(f"ingest + nlp + review + link + export: {seconds:.1f} s, peak {peak:.0f} MB "
           f"({'under' if peak < 1024 else 'OVER'} the 1 GB target), {claims:,} claims")
     return 0 if peak < 1024 else 1
 

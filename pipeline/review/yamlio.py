@@ -160,14 +160,26 @@ _RESOLVER, _CONSTRUCT = _SAFE.resolver, _SAFE.constructor
 _DOCUMENT_EVENTS = (libyaml.StreamStartEvent, libyaml.StreamEndEvent, libyaml.DocumentEndEvent)
 
 
+_QUOTED = frozenset("'\"|>")                # quoted and block scalars are strings, whatever they say
+_PLAIN_VALUES = {}                           # a plain untagged scalar's value depends on its text alone
+
+
 def _scalar(event):
     """A scalar's value by YAML 1.2's safe rules (ruamel's), so it equals a round-trip load's value."""
-    tag = event.tag if event.tag not in (None, "!") else None
-    tag = tag or str(_RESOLVER.resolve(ScalarNode, event.value, event.implicit))
+    explicit = event.tag not in (None, "!")
+    if not explicit:
+        if event.style in _QUOTED:
+            return event.value
+        if event.style is None and event.value in _PLAIN_VALUES:
+            return _PLAIN_VALUES[event.value]
+    tag = event.tag if explicit else str(_RESOLVER.resolve(ScalarNode, event.value, event.implicit))
     make = _CONSTRUCT.yaml_constructors.get(tag)
     if make is None:
         raise libyaml.MarkedYAMLError(problem=f"the tag {tag} is not allowed here", problem_mark=event.start_mark)
-    return make(_CONSTRUCT, ScalarNode(tag, event.value, style=event.style))
+    value = make(_CONSTRUCT, ScalarNode(tag, event.value, style=event.style))
+    if not explicit and event.style is None and len(_PLAIN_VALUES) < 100_000:
+        _PLAIN_VALUES[event.value] = value
+    return value
 
 
 def _events_to_data(events):
