@@ -1,4 +1,4 @@
-# Stages: ingest -> extract (NLP) -> review (annotations merge) -> export.
+# Stages: ingest -> nlp -> review (annotations merge) -> link -> export; `make extract` runs them all.
 # Every target bootstraps the virtual environment it needs on first use.
 CORPUS      ?= corpus
 OUT         ?= output

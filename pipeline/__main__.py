@@ -74,7 +74,7 @@ def main(argv=None):
             from . import ingest
             ingest.run(args.corpus, args.out)
         elif args.stage == "nlp":
-            from .extract import run
+            from .nlp.stage import run
             run(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, parquet=args.format == "parquet")
         elif args.stage == "review":
             from .review import run

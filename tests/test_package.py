@@ -5,7 +5,7 @@ import sys
 
 
 import pipeline
-from pipeline.extract import paragraphs
+from pipeline.nlp.stage import paragraphs
 from pipeline.nlp import plain_spaces
 from pipeline.nlp.rulefiles import PATTERNS
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from pipeline.extract import claim_id
+from pipeline.nlp.stage import claim_id
 from pipeline.nlp import plain_spaces, rules_pipeline
 from pipeline.review.merge import merge
 from pipeline.review.yamlio import _dump, dumps, load_bytes, load_file, load_plain_bytes, new_file

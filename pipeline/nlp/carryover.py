@@ -14,7 +14,7 @@ Output: doc.spans["scopes"], one Span per sentence (label "scope") with
                  the previous paragraph (offsets relative to this Doc, so negative)
   _.later        the "This study…" mention after it in the paragraph, or None
 Paragraphs of one document share doc._.context["thread"] (a dict), which is how
-a scope crosses a paragraph break; extract.py processes a document's paragraphs in order.
+a scope crosses a paragraph break; nlp/stage.py processes a document's paragraphs in order.
 """
 
 import re

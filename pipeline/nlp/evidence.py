@@ -12,7 +12,7 @@ from `carryover` (doc.spans["scopes"]); this component gathers the facts of a
 claim and picks its label from the ordered decision table in
 patterns/evidence_label.yml (config `table`), with the cue lists of
 patterns/evidence.yml (config `cues`). Records are made from these Spans at the
-edge (pipeline/extract.py).
+edge (pipeline/nlp/stage.py).
 """
 
 from spacy.language import Language
