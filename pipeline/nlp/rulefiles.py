@@ -1,4 +1,4 @@
-"""Reading the data files under patterns/, and the one overlap rule spans are chosen by."""
+"""Reading the data files under patterns/."""
 
 import json
 from functools import lru_cache
@@ -37,14 +37,3 @@ def read_rules(path):
 @lru_cache(maxsize=8)
 def read_yaml(path):
     return YAML(typ="safe").load(rule_path(path).read_text(encoding="utf-8"))
-
-
-def prefer(items, span=lambda item: item):
-    """Greedy, in the order given: keep an item unless its span overlaps one already kept."""
-    taken, kept = set(), []
-    for item in items:
-        s = span(item)
-        if not taken.intersection(range(s.start, s.end)):
-            taken.update(range(s.start, s.end))
-            kept.append(item)
-    return kept
