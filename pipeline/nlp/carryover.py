@@ -24,7 +24,7 @@ from spacy.tokens import Span
 
 from .attribution import SPAN_KEY as ATTRIBUTIONS
 from .cues import cue_matcher, find_cues
-from .rulefiles import PATTERNS, read_yaml
+from .rulefiles import PATTERNS, RuleFiles, read_yaml
 from .sources import SPAN_KEY as SOURCES
 
 SPAN_KEY = "scopes"
@@ -75,8 +75,11 @@ def opening_continues(text, words=None):
     return any(w in tokens if " " not in w else w in first for w in words)
 
 
-class CarryOver:
+class CarryOver(RuleFiles):
+    RULE_FILES = ("rules",)
+
     def __init__(self, vocab, rules):
+        self.keep_rule_files(locals())
         self.rules = read_yaml(rules)
         forward = self.rules["forward"]
         self.max_sentences = forward["max_sentences"]

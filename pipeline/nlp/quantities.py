@@ -19,7 +19,7 @@ from .counts import SyntacticCounts, glued_name, is_year, number_candidates
 from .currencies import currency_words
 from .measures import Units, to_si
 from .numbers import parse_number
-from .rulefiles import PATTERNS, read_rules, read_yaml
+from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .spanfilter import ranked_spans_filter
 
 SPAN_KEY = "quantities"
@@ -63,9 +63,12 @@ def make_quantities(nlp, name, patterns, exclusions, lexicon, units, spans_filte
     )
 
 
-class QuantityRecognizer:
+class QuantityRecognizer(RuleFiles):
+    RULE_FILES = ("patterns", "exclusions", "lexicon", "units")
+
     def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos, units=None, uses_parse=False,
                  spans_filter=ranked_spans_filter):
+        self.keep_rule_files(locals())
         self.spans_filter = spans_filter      # found readings, best first -> those kept (config.cfg)
         lex = read_yaml(lexicon)
         self.units = Units(units or str(PATTERNS / "units.yml"))
