@@ -1,4 +1,4 @@
-# Stages: ingest -> extract (NLP) -> review (annotations merge) -> export.
+# Stages: ingest -> nlp -> review (annotations merge) -> link -> export; `make extract` runs them all.
 # Every target bootstraps the virtual environment it needs on first use.
 CORPUS      ?= corpus
 OUT         ?= output
@@ -51,16 +51,19 @@ nlp: $(OUT)/machine_claims.jsonl
 $(OUT)/machine_claims.jsonl: $(OUT)/documents.jsonl $(SRC)
 	$(CLI) nlp --corpus '$(CORPUS)' --out '$(OUT)' --jobs $(JOBS) --format $(FORMAT) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
-# review rewrites the annotation files, link and export read them: review and
-# link share one recipe, and the annotations' listing is taken again right
-# after review, so the files review wrote never look newer than the links they
-# produced. export runs after link because claims.csv carries each claim's link_id.
+# review rewrites the annotation files, link and export read them: review,
+# link and export share one recipe, and the annotations' listing is taken again
+# right after review, so the files review wrote never look newer than the links
+# and claims they produced. link and export then run in one process, reading
+# documents and annotation files once (pipeline/workspace.py); export runs after
+# link because claims.csv carries each claim's link_id. The claims.jsonl rule
+# below reruns export alone when only its own inputs (report templates) changed.
 review: $(OUT)/links.jsonl
 link: $(OUT)/links.jsonl
 $(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS_STATE) $(SRC)
 	$(CLI) review --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 	@$(call list_state,$(ANNOTATIONS),-name '*.yaml',$(ANNS_STATE))
-	$(CLI) link --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
+	$(CLI) link export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 export: $(OUT)/claims.jsonl
 $(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS_STATE) $(SRC) $(REPORT_TEMPLATES)

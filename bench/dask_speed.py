@@ -30,13 +30,13 @@ ingest.run(sys.argv[1], sys.argv[2])
 """
 
 NLP = PRELUDE + """
-from pipeline import extract
-extract.run(None, sys.argv[1], jobs=int(sys.argv[2]), scheduler=sys.argv[3] or None)
+from pipeline.nlp import stage
+stage.run(None, sys.argv[1], jobs=int(sys.argv[2]), scheduler=sys.argv[3] or None)
 """
 
 # What a Dask run pays before its first chunk: the cluster, and the model loaded on every worker.
 START_UP = PRELUDE + """
-from pipeline.extract_dask import _pipelines_loaded, cluster_client
+from pipeline.nlp.dask import _pipelines_loaded, cluster_client
 with cluster_client("local", int(sys.argv[1])) as client:
     client.run(_pipelines_loaded)
 """
@@ -44,17 +44,17 @@ with cluster_client("local", int(sys.argv[1])) as client:
 # The same chunk in this process and on a warm Dask worker, alternated: what Dask costs a chunk, start-up aside.
 WARM_CHUNK = PRELUDE + """
 import time
-from pipeline import extract
-from pipeline.extract_dask import _extract_chunk, _pipelines_loaded, cluster_client
+from pipeline.nlp import stage
+from pipeline.nlp.dask import _extract_chunk, _pipelines_loaded, cluster_client
 from pipeline.files import read_jsonl
 from pipeline.ingest.reader import document_texts
-docs = read_jsonl(sys.argv[1])[:extract.CHUNK_DOCS]
+docs = read_jsonl(sys.argv[1])[:stage.CHUNK_DOCS]
 texts = document_texts(docs)
 with cluster_client("local", 1) as client:
     client.run(_pipelines_loaded)
     _pipelines_loaded()
     for _ in range(3):
-        t = time.perf_counter(); here = extract._extract(docs, False, texts=texts); t_here = time.perf_counter() - t
+        t = time.perf_counter(); here = stage._extract(docs, False, texts=texts); t_here = time.perf_counter() - t
         t = time.perf_counter(); there = client.submit(_extract_chunk, docs, texts, False, pure=False).result()
         print(f"in-process {t_here:.1f} s, Dask worker {time.perf_counter() - t:.1f} s, same: {here == there}")
 """

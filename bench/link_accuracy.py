@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline import export, ingest, link, review
-from pipeline.extract import run as extract
+from pipeline.nlp.stage import run as extract
 from pipeline.files import read_jsonl
 from pipeline.link.score import score_corpus
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psutil
 
-from pipeline.extract import all_paragraphs
+from pipeline.nlp.stage import all_paragraphs
 from pipeline.files import read_jsonl
 from pipeline.ingest.reader import document_texts
 
@@ -119,7 +119,7 @@ extract.run(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
 # The model on every article/comment paragraph: what selecting paragraphs saves, and whether it changes a claim.
 EVERY_PARAGRAPH = PRELUDE + """
 from pipeline import ingest
-from pipeline.extract import extract_documents
+from pipeline.nlp.stage import extract_documents
 from pipeline.files import read_jsonl, write_jsonl
 ingest.run(sys.argv[1], sys.argv[2])
 documents = read_jsonl(Path(sys.argv[2]) / 'documents.jsonl')
@@ -176,7 +176,7 @@ def stage_table(out, annotations):
 
 PROFILE = PRELUDE + """
 import cProfile, pstats
-from pipeline.extract import extract_documents
+from pipeline.nlp.stage import extract_documents
 from pipeline.files import read_jsonl
 documents = read_jsonl(Path(sys.argv[1]) / 'documents.jsonl')[: int(sys.argv[2])]
 extract_documents(documents[:1], progress=False)          # load the pipelines outside the profile

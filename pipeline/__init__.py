@@ -1,4 +1,4 @@
-"""Quantitative health-claims extractor: ingest -> extract -> review -> export.
+"""Quantitative health-claims extractor: ingest -> nlp -> review -> link -> export.
 
 For use in your own spaCy code:
 

@@ -1,4 +1,8 @@
-"""Command line: one sub-command per stage (python -m pipeline STAGE --help)."""
+"""Command line: one sub-command per stage (python -m pipeline STAGE --help).
+
+The stages after nlp chain in one process, in their order, sharing what they
+read (pipeline/workspace.py): python -m pipeline review link export --out OUT --annotations ANN.
+"""
 
 import argparse
 import os
@@ -21,6 +25,20 @@ def _scheduler(value):
     if value == "local" or "://" in value:
         return value
     raise argparse.ArgumentTypeError(f"{value!r} is neither 'local' nor a Dask scheduler address such as tcp://host:8786")
+
+
+CHAINED = ("review", "link", "export", "eval")      # stages that run one after another on one Workspace
+
+
+def _chain(argv):
+    """(stages, argv for the first of them): `review link export --out ...` -> the three, `review --out ...`."""
+    n = 0
+    while n < len(argv) and argv[n] in CHAINED:
+        n += 1
+    stages = argv[:n]
+    if [CHAINED.index(s) for s in stages] != sorted({CHAINED.index(s) for s in stages}):
+        raise ValueError(f"chained stages run once each, in the order {' '.join(CHAINED)} (not {' '.join(stages)})")
+    return stages, (argv[:1] + argv[n:]) if stages else argv
 
 
 def _common(p, annotations=False):
@@ -68,32 +86,30 @@ def main(argv=None):
     p.add_argument("--timeout", type=float, default=20.0, help="seconds allowed per page (default: 20)")
     p.add_argument("--max-bytes", type=int, default=10_000_000, help="skip pages larger than this (default: 10 MB)")
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        chain, argv = _chain(argv)
+    except ValueError as err:
+        parser.error(str(err))
     args = parser.parse_args(argv)
     try:
-        if args.stage == "ingest":
+        if args.stage in CHAINED:
+            from .workspace import Workspace
+            workspace = Workspace(args.out, args.annotations)
+            for stage in chain:
+                _chained_stage(stage).run(args.corpus, args.out, args.annotations, workspace=workspace)
+        elif args.stage == "ingest":
             from . import ingest
             ingest.run(args.corpus, args.out)
         elif args.stage == "nlp":
-            from .extract import run
+            from .nlp.stage import run
             run(args.corpus, args.out, jobs=args.jobs, scheduler=args.scheduler, parquet=args.format == "parquet")
-        elif args.stage == "review":
-            from .review import run
-            run(args.corpus, args.out, args.annotations)
-        elif args.stage == "link":
-            from .link import run
-            run(args.corpus, args.out, args.annotations)
-        elif args.stage == "export":
-            from .export import run
-            run(args.corpus, args.out, args.annotations)
         elif args.stage == "package":
             from .nlp import package
             print(f"package: the claims pipeline -> {package(args.dir)} (spacy.load it)")
         elif args.stage == "schema":
             from .records import schema_text
             print(schema_text(), end="")
-        elif args.stage == "eval":
-            from .evaluate import run
-            run(args.corpus, args.out, args.annotations)
         elif args.stage == "fetch":
             from .ingest.fetch import Politeness, run
             saved, failed = run(args.urls, args.corpus, Politeness(timeout=args.timeout, delay=args.delay,
@@ -108,6 +124,12 @@ def main(argv=None):
         print("interrupted: outputs already written are complete; nothing half-written was kept", file=sys.stderr)
         return 130
     return 0
+
+
+def _chained_stage(stage):
+    """The module whose run(corpus, out, annotations, workspace) is this stage."""
+    import importlib
+    return importlib.import_module({"eval": ".evaluate"}.get(stage, f".{stage}"), __package__)
 
 
 if __name__ == "__main__":

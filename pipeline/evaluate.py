@@ -8,10 +8,8 @@ overlap (claims with claims, quantities with quantities).
 
 import json
 from collections import Counter
-from pathlib import Path
 
 from .files import write_text
-from .review import stage_inputs
 from .vocab import EVIDENCE as LABELS
 from .vocab import GOLD_STATUSES as GOLD
 
@@ -133,10 +131,12 @@ def table(result):
     return "\n".join(lines)
 
 
-def run(corpus, out, annotations):
-    out = Path(out)
-    documents, machine, _, reviews = stage_inputs(out, annotations)
-    result = score(documents, reviews, machine)
+def run(corpus, out, annotations, workspace=None):
+    from .workspace import Workspace
+
+    ws = workspace or Workspace(out, annotations)
+    out = ws.out
+    result = score(ws.documents, ws.reviews, ws.machine_claims)
     print(table(result))
     write_text(out / "eval.json", json.dumps(result, indent=2))
     return result

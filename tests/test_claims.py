@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.extract import extract_documents
+from pipeline.nlp.stage import extract_documents
 from pipeline.ingest import ingest_document
 
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from pipeline import extract, ingest
+from pipeline import ingest
+from pipeline.nlp import stage
 from pipeline.errors import InputError
 from pipeline.files import read_jsonl
 from pipeline.ingest.reader import document_texts
@@ -56,7 +57,7 @@ def table_runs(tmp_path_factory, run_dir):
     for name, corpus in corpora.items():
         outs[name] = base / f"out_{name}"
         ingest.run(corpus, outs[name])
-        extract.run(corpus, outs[name], jobs=1, parquet=name == "parquet")
+        stage.run(corpus, outs[name], jobs=1, parquet=name == "parquet")
     return corpora, outs
 
 

@@ -71,18 +71,18 @@ def kill_a_busy_worker_after_the_first_chunk(client, chunks, timeout=240):
 
 
 def test_a_worker_killed_mid_run_is_replaced_and_the_output_is_the_same(cluster, run_dir, tmp_path, monkeypatch):
-    from pipeline import extract
+    from pipeline.nlp import stage
 
     monkeypatch.chdir(ROOT)                               # documents.jsonl names the corpus files from here
     out = tmp_path / "out"
     out.mkdir()
     shutil.copy(run_dir / "out" / "documents.jsonl", out)
-    documents = extract.read_jsonl(out / "documents.jsonl")
+    documents = stage.read_jsonl(out / "documents.jsonl")
     failures = []
 
     def run():
         try:
-            extract.run("corpus", out, scheduler=cluster.scheduler_address)
+            stage.run("corpus", out, scheduler=cluster.scheduler_address)
         except BaseException as err:                      # reported by the assertion below
             failures.append(err)
 
@@ -90,7 +90,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_output_is_the_same(cluster,
         pids_before = set(client.run(os.getpid).values())
         worker = threading.Thread(target=run)
         worker.start()
-        killed = kill_a_busy_worker_after_the_first_chunk(client, len(extract.chunked(documents, 2)))
+        killed = kill_a_busy_worker_after_the_first_chunk(client, len(stage.chunked(documents, 2)))
         worker.join(timeout=300)
         pids_after = set(client.run(os.getpid).values())
     assert killed in pids_before and killed not in pids_after, "no worker was killed while running a chunk"
@@ -119,7 +119,7 @@ def test_a_scheduler_without_workers_is_an_input_error_after_the_timeout(run_dir
     import dask
 
     from pipeline.errors import InputError
-    from pipeline.extract import extract_documents, read_jsonl
+    from pipeline.nlp.stage import extract_documents, read_jsonl
 
     documents = read_jsonl(run_dir / "out" / "documents.jsonl")[:1]
     with LocalCluster(n_workers=0, processes=False, dashboard_address=":0", silence_logs=logging.ERROR) as empty, \
@@ -144,7 +144,7 @@ def test_make_passes_scheduler_and_format_to_the_nlp_stage(tmp_path):
 def test_local_workers_start_without_dasks_malloc_trim_threshold(cluster):
     """Dask's nannies set MALLOC_TRIM_THRESHOLD_ for workers, which costs spaCy ~15% CPU: our LocalCluster unsets it,
     also after another LocalCluster in this process (the module's `cluster`) left Dask's value in os.environ."""
-    from pipeline.extract_dask import cluster_client
+    from pipeline.nlp.dask import cluster_client
 
     assert os.environ.get("MALLOC_TRIM_THRESHOLD_") == "65536"      # what the earlier nannies left behind
     with cluster_client("local", 1) as client:
@@ -153,7 +153,7 @@ def test_local_workers_start_without_dasks_malloc_trim_threshold(cluster):
 
 
 def test_a_malloc_trim_threshold_the_user_set_reaches_the_workers(monkeypatch):
-    from pipeline.extract_dask import cluster_client
+    from pipeline.nlp.dask import cluster_client
 
     monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
     with cluster_client("local", 1) as client:
@@ -163,7 +163,7 @@ def test_a_malloc_trim_threshold_the_user_set_reaches_the_workers(monkeypatch):
 def test_a_worker_running_other_rules_is_refused_before_any_work(tmp_path):
     """A worker started from a copy of the project whose rule file differs by one comment line: exit-2 error naming it."""
     from pipeline.errors import InputError
-    from pipeline.extract_dask import cluster_client
+    from pipeline.nlp.dask import cluster_client
 
     copy = tmp_path / "other"
     shutil.copytree(ROOT / "pipeline", copy / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))

@@ -135,7 +135,7 @@ def test_bad_jobs_value_is_refused_before_any_work(run_dir, jobs):
 
 
 def test_two_processes_give_the_same_claims_as_one(run_dir):
-    from pipeline.extract import extract_documents
+    from pipeline.nlp.stage import extract_documents
     documents = records(run_dir / "out" / "documents.jsonl")[:2]
     one = extract_documents(documents, jobs=1, progress=False)
     two = extract_documents(documents, jobs=2, progress=False)
@@ -145,7 +145,7 @@ def test_two_processes_give_the_same_claims_as_one(run_dir):
 def test_model_on_quantity_paragraphs_only_loses_no_claim(run_dir):
     """The design choice that makes extract faster than the bare model: paragraphs
     without a quantity are never parsed. Parsing every paragraph must give the same claims."""
-    from pipeline.extract import extract_documents
+    from pipeline.nlp.stage import extract_documents
     documents = records(run_dir / "out" / "documents.jsonl")
     selected = {d["doc_id"]: [c for c in records(run_dir / "out" / "machine_claims.jsonl") if c["doc_id"] == d["doc_id"]]
                 for d in documents}                     # what `nlp` wrote, from quantity paragraphs only

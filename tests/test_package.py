@@ -1,11 +1,12 @@
 """The claims pipeline is a real spaCy pipeline: packaged to a folder, spacy.load gives the same claims."""
 
+import json
 import subprocess
 import sys
 
 
 import pipeline
-from pipeline.extract import paragraphs
+from pipeline.nlp.stage import paragraphs
 from pipeline.nlp import plain_spaces
 from pipeline.nlp.rulefiles import PATTERNS
 
@@ -45,3 +46,25 @@ def test_load_exposes_spans_and_records():
     assert [q.label_ for q in doc.spans["quantities"]] == ["percentage", "count", "timeframe"]
     [record] = doc._.claim_records
     assert record["text"] == doc.text and [q["text"] for q in record["quantities"]] == ["40%", "200", "two weeks"]
+
+
+def test_a_packaged_pipeline_reads_the_rule_files_it_carries(tmp_path):
+    """The package holds every rule file config.cfg names; spacy.load(DIR) reads those copies, not patterns/."""
+    target = tmp_path / "claims_pipeline"
+    pipeline.nlp.package(target)
+    for component, files in {"quantities": ["quantities.jsonl", "not_quantities.jsonl", "lexicon.yml", "units.yml"],
+                             "attribution": ["reporting.yml", "attribution.jsonl"], "carryover": ["carryover.yml"],
+                             "evidence_label": ["evidence_label.yml", "evidence.yml", "reporting.yml"]}.items():
+        for name in files:
+            assert (target / component / name).read_bytes() == (PATTERNS / name).read_bytes(), (component, name)
+    exclusions = target / "quantities" / "not_quantities.jsonl"
+    exclusions.write_text(exclusions.read_text(encoding="utf-8") + '{"label": "not_quantity", "id": "test-mg", '
+                          '"pattern": [{"_": {"qclass": "num"}}, {"LOWER": "mg"}]}\n', encoding="utf-8")
+    code = ("import json, sys, spacy; doc = spacy.load(sys.argv[1])(sys.argv[2]); "
+            "print(json.dumps([[q.text, q.label_] for q in doc.spans['quantities']]))")
+    text = "Patients took 20 mg twice a day."
+    loaded = subprocess.run([sys.executable, "-c", code, str(target), text], capture_output=True, text=True, cwd=tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout) == [["twice a day", "frequency"]]
+    doc = pipeline.load()(text)       # the project's own files are unchanged
+    assert [[q.text, q.label_] for q in doc.spans["quantities"]] == [["20 mg", "dose"], ["twice a day", "frequency"]]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from pipeline.extract import claim_id
+from pipeline.nlp.stage import claim_id
 from pipeline.nlp import plain_spaces, rules_pipeline
 from pipeline.files import read_jsonl
 from pipeline.review.merge import machine_entry, merge

@@ -7,14 +7,12 @@ but their sentence is no longer in the document) stay in the YAML only.
 """
 
 from functools import lru_cache
-from pathlib import Path
 
 import jsonschema
 
 from ..files import write_jsonl
 from ..records import Claim, Quantity, Source, claim_schema, keys, record
 from ..link import claim_links
-from ..review import stage_inputs
 from ..timeunits import iso_duration
 from .report import write_report
 from .table import write_csv
@@ -91,14 +89,15 @@ def validate_records(records, where):
             raise ValueError(f"{where}:{n}: record {record.get('id')} breaks the schema at {path or '(top)'}: {errors[0].message}")
 
 
-def run(corpus, out, annotations):
-    out = Path(out)
-    documents, _, texts, reviews = stage_inputs(out, annotations)
-    records = merged_claims(documents, reviews)
+def run(corpus, out, annotations, workspace=None):
+    from ..workspace import Workspace
+
+    ws = workspace or Workspace(out, annotations)
+    out, records = ws.out, ws.claims
     validate_records(records, out / "claims.jsonl")
     write_jsonl(out / "claims.jsonl", records)
-    rows = write_csv(out / "claims.csv", records, claim_links(out))
-    write_report(out / "report.html", documents, records, texts)
+    rows = write_csv(out / "claims.csv", records, claim_links(out, ws.links))
+    write_report(out / "report.html", ws.documents, records, ws.texts)
     print(f"export: {len(records)} claims -> {out / 'claims.jsonl'}, {rows} quantity rows -> {out / 'claims.csv'}, "
           f"{out / 'report.html'} (+ {out / 'report'}/)")
     return records

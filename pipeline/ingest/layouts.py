@@ -29,6 +29,7 @@ class Layouts:
     greetings: frozenset
     signoffs: frozenset
     max_name_words: int
+    max_name_chars: int
     lookahead_lines: int
 
 
@@ -62,6 +63,7 @@ def load_layouts(path=DEFAULT_LAYOUTS):
         greetings=frozenset(w.lower() for w in c["greetings"]),
         signoffs=frozenset(w.lower() for w in c["signoffs"]),
         max_name_words=int(data["max_name_words"]),
+        max_name_chars=int(data["max_name_chars"]),
         lookahead_lines=int(data["lookahead_lines"]),
     )
 

@@ -67,7 +67,7 @@ def split_lines(text):
 def is_name(line_text, rules):
     """A short line that can be a person's name or handle (not a sentence)."""
     s = line_text.strip()
-    if not s or len(s) > 40 or s[-1] in _TERMINAL:
+    if not s or len(s) > rules.max_name_chars or s[-1] in _TERMINAL:
         return False
     words = s.split()
     if len(words) > rules.max_name_words or not all(_WORD.match(w) for w in words):

@@ -188,22 +188,25 @@ def link(records, progress=False):
     return out
 
 
-def claim_links(out):
-    """{claim_id: link id} from OUT/links.jsonl; {} when the link stage has not run."""
+def read_links(out):
+    """The groups of OUT/links.jsonl; [] when the link stage has not run."""
     path = Path(out) / LINKS
-    if not path.exists():
-        return {}
-    return {c["claim_id"]: group["id"] for group in read_jsonl(path) for c in group["claims"]}
+    return read_jsonl(path) if path.exists() else []
 
 
-def run(corpus, out, annotations):
-    from ..export import merged_claims
-    from ..review import stage_inputs
+def claim_links(out, groups=None):
+    """{claim_id: link id} of `groups` (by default OUT/links.jsonl's; {} when the link stage has not run)."""
+    return {c["claim_id"]: group["id"] for group in (read_links(out) if groups is None else groups)
+            for c in group["claims"]}
 
-    out = Path(out)
-    documents, _, _, reviews = stage_inputs(out, annotations)
-    records = merged_claims(documents, reviews)
-    groups = link(records, progress=True)
+
+def run(corpus, out, annotations, workspace=None):
+    from ..workspace import Workspace
+
+    ws = workspace or Workspace(out, annotations)
+    out = ws.out
+    records = ws.claims
+    groups = ws.links = link(records, progress=True)
     write_jsonl(out / LINKS, groups)
     pairs = Counter(c["verdict"] for g in groups for c in g["comparisons"])
     linked = sum(len(g["claims"]) for g in groups)

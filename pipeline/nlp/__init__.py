@@ -25,7 +25,7 @@ from .tokenizer import number_friendly_tokenizer, plain_spaces  # noqa: F401
 
 def _claim_records(doc):
     """doc._.claim_records: the claims of a Doc the user made, as claims.jsonl-shaped records."""
-    from ..extract import claim_records
+    from .stage import claim_records
     context = {"doc_id": "doc", "section": "article", "author": None, "comment_index": None,
                **(doc._.context or {}), "offset": 0}
     return claim_records(doc, context, doc.text, {})

@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.matcher import DependencyMatcher
 from spacy.tokens import Span
 
-from .rulefiles import PATTERNS, read_rules, read_yaml
+from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .sources import SPAN_KEY as SOURCES
 
 SPAN_KEY = "attributions"
@@ -134,8 +134,11 @@ def make_attribution(nlp, name, lexicon, patterns, resolver):
     return Attribution(nlp.vocab, lexicon, patterns, resolver)
 
 
-class Attribution:
+class Attribution(RuleFiles):
+    RULE_FILES = ("lexicon", "patterns")
+
     def __init__(self, vocab, lexicon, patterns, resolver):
+        self.keep_rule_files(locals())
         self.lexicon = load_lexicon(lexicon)
         self.speech = set(self.lexicon["speech"])
         self.resolve = resolver

@@ -14,7 +14,7 @@ Output: doc.spans["scopes"], one Span per sentence (label "scope") with
                  the previous paragraph (offsets relative to this Doc, so negative)
   _.later        the "This study…" mention after it in the paragraph, or None
 Paragraphs of one document share doc._.context["thread"] (a dict), which is how
-a scope crosses a paragraph break; extract.py processes a document's paragraphs in order.
+a scope crosses a paragraph break; nlp/stage.py processes a document's paragraphs in order.
 """
 
 import re
@@ -24,7 +24,7 @@ from spacy.tokens import Span
 
 from .attribution import SPAN_KEY as ATTRIBUTIONS
 from .cues import cue_matcher, find_cues
-from .rulefiles import PATTERNS, read_yaml
+from .rulefiles import PATTERNS, RuleFiles, read_yaml
 from .sources import SPAN_KEY as SOURCES
 
 SPAN_KEY = "scopes"
@@ -75,8 +75,11 @@ def opening_continues(text, words=None):
     return any(w in tokens if " " not in w else w in first for w in words)
 
 
-class CarryOver:
+class CarryOver(RuleFiles):
+    RULE_FILES = ("rules",)
+
     def __init__(self, vocab, rules):
+        self.keep_rule_files(locals())
         self.rules = read_yaml(rules)
         forward = self.rules["forward"]
         self.max_sentences = forward["max_sentences"]

@@ -12,7 +12,7 @@ from `carryover` (doc.spans["scopes"]); this component gathers the facts of a
 claim and picks its label from the ordered decision table in
 patterns/evidence_label.yml (config `table`), with the cue lists of
 patterns/evidence.yml (config `cues`). Records are made from these Spans at the
-edge (pipeline/extract.py).
+edge (pipeline/nlp/stage.py).
 """
 
 from spacy.language import Language
@@ -21,7 +21,7 @@ from spacy.tokens import Span
 from .attribution import SOURCE_TYPE_ROLE, SPAN_KEY as ATTRIBUTIONS
 from .carryover import CITATION, RESEARCH_TYPES, SPAN_KEY as SCOPES
 from .cues import cue_matcher, find_cues, load_cues
-from .rulefiles import PATTERNS, read_yaml
+from .rulefiles import PATTERNS, RuleFiles, read_yaml
 from .quantities import SPAN_KEY as QUANTITIES
 from .sources import SPAN_KEY as SOURCES
 
@@ -82,8 +82,11 @@ def carried_source(source):
     return source_record(source)
 
 
-class EvidenceLabeller:
+class EvidenceLabeller(RuleFiles):
+    RULE_FILES = ("table", "cues", "lexicon")
+
     def __init__(self, vocab, table, cues, lexicon):
+        self.keep_rule_files(locals())
         self.rows = read_yaml(table)["rows"]
         self.cues = load_cues(cues)
         self.matcher = cue_matcher(vocab, self.cues)

@@ -19,7 +19,8 @@ from .counts import SyntacticCounts, glued_name, is_year, number_candidates
 from .currencies import currency_words
 from .measures import Units, to_si
 from .numbers import parse_number
-from .rulefiles import PATTERNS, prefer, read_rules, read_yaml
+from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
+from .spanfilter import ranked_spans_filter
 
 SPAN_KEY = "quantities"
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
@@ -44,9 +45,10 @@ def _strip_pos(pattern):
     return [{k: v for k, v in spec.items() if k not in ("POS", "TAG")} for spec in pattern]
 
 
-@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None, "units": None},
+@Language.factory("quantities", default_config={"patterns": None, "exclusions": None, "lexicon": None, "units": None,
+                                              "spans_filter": {"@misc": "claims.ranked_spans_filter.v1"}},
                   assigns=["doc.spans"])
-def make_quantities(nlp, name, patterns, exclusions, lexicon, units):
+def make_quantities(nlp, name, patterns, exclusions, lexicon, units, spans_filter):
     uses_pos = any(p in nlp.pipe_names for p in ("tagger", "morphologizer"))
     uses_parse = "parser" in nlp.pipe_names
     return QuantityRecognizer(
@@ -57,11 +59,17 @@ def make_quantities(nlp, name, patterns, exclusions, lexicon, units):
         uses_pos,
         units or str(PATTERNS / "units.yml"),
         uses_parse,
+        spans_filter,
     )
 
 
-class QuantityRecognizer:
-    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos, units=None, uses_parse=False):
+class QuantityRecognizer(RuleFiles):
+    RULE_FILES = ("patterns", "exclusions", "lexicon", "units")
+
+    def __init__(self, vocab, patterns, exclusions, lexicon, uses_pos, units=None, uses_parse=False,
+                 spans_filter=ranked_spans_filter):
+        self.keep_rule_files(locals())
+        self.spans_filter = spans_filter      # found readings, best first -> those kept (config.cfg)
         lex = read_yaml(lexicon)
         self.units = Units(units or str(PATTERNS / "units.yml"))
         self.uses_parse = uses_parse
@@ -136,7 +144,8 @@ class QuantityRecognizer:
         found = [piece for f in found for piece in self.split_change(f)]
         found.sort(key=lambda f: (-(f[0].end - f[0].start), KIND_RANK[f[0].label_], -f[3], f[0].start))
         kept = []
-        for span, fields, rule, _ in prefer(found, span=lambda f: f[0]):
+        chosen = {id(span) for span in self.spans_filter([], [f[0] for f in found])}
+        for span, fields, rule, _ in (f for f in found if id(f[0]) in chosen):
             for key, value in fields.items():
                 if not key.startswith("_"):
                     setattr(span._, key, value)

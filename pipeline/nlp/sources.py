@@ -16,7 +16,8 @@ Institute of Mental Health" one source (Span._.canonical).
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .rulefiles import PATTERNS, prefer, read_rules
+from .rulefiles import PATTERNS, read_rules
+from .spanfilter import ranked_spans_filter
 
 
 SPAN_KEY = "sources"
@@ -33,10 +34,12 @@ Span.set_extension("attributed", default=False, force=True)   # tied to a statem
 Doc.set_extension("context", default=None, force=True)
 
 
-@Language.factory("sources", default_config={"mentions_key": "source_mentions"})
-def make_sources(nlp, name, mentions_key):
-    """`mentions_key`: the doc.spans key the source ruler (a span_ruler) writes its matches to."""
-    return SourceFinder(nlp.vocab, mentions_key)
+@Language.factory("sources", default_config={"mentions_key": "source_mentions",
+                                             "spans_filter": {"@misc": "claims.ranked_spans_filter.v1"}})
+def make_sources(nlp, name, mentions_key, spans_filter):
+    """`mentions_key`: the doc.spans key the source ruler (a span_ruler) writes its matches to;
+    `spans_filter`: which of overlapping mentions (given best first) are kept."""
+    return SourceFinder(nlp.vocab, mentions_key, spans_filter)
 
 
 def looks_institutional(name):
@@ -44,8 +47,8 @@ def looks_institutional(name):
 
 
 class SourceFinder:
-    def __init__(self, vocab, mentions_key):
-        self.vocab, self.mentions_key = vocab, mentions_key
+    def __init__(self, vocab, mentions_key, spans_filter=ranked_spans_filter):
+        self.vocab, self.mentions_key, self.spans_filter = vocab, mentions_key, spans_filter
 
     def __call__(self, doc):
         context = doc._.context or {}
@@ -72,7 +75,7 @@ class SourceFinder:
             candidates.append((2, chunk))
         # Most specific first ("NIMH" over "a small 2006 NIMH study"), then the longest.
         candidates.sort(key=lambda c: (c[0], -(c[1].end - c[1].start), c[1].start))
-        chosen = sorted(prefer([span for _, span in candidates]), key=lambda s: s.start)
+        chosen = sorted(self.spans_filter([], [span for _, span in candidates]), key=lambda s: s.start)
         for span in chosen:
             span._.canonical = abbreviations.get(span.text, span.text)
             span._.attributed = span.label_ in ("journal", "study")      # the rest: component "attribution"

@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 from ..errors import InputError
-from ..files import TEMP_SUFFIX, read_jsonl
-from ..ingest.reader import document_texts
+from ..files import TEMP_SUFFIX
 from ..version import fingerprint
 from .lock import run_lock
 from .merge import merge, reanchor_file
@@ -66,14 +65,6 @@ def _read_all(annotations, documents, texts, loader=load_bytes):
             for doc_id, path in review_paths(annotations, documents).items()}
 
 
-def stage_inputs(out, annotations):
-    """What review, export and eval all start from: documents, machine claims, texts, validated reviews."""
-    documents = read_jsonl(Path(out) / "documents.jsonl")
-    machine = read_jsonl(Path(out) / "machine_claims.jsonl")
-    texts = document_texts(documents)
-    return documents, machine, texts, load_reviews(annotations, documents, texts)
-
-
 def sweep_temp_files(annotations, started):
     """Remove temporary files an earlier, killed run left (older than this run, which holds the lock)."""
     for path in Path(annotations).glob(f".*.yaml.*{TEMP_SUFFIX}"):
@@ -104,11 +95,12 @@ def _pause_for_test():
         time.sleep(0.02)
 
 
-def run(corpus, out, annotations):
+def run(corpus, out, annotations, workspace=None):
+    from ..workspace import Workspace
+
     started = time.time()
-    documents = read_jsonl(Path(out) / "documents.jsonl")
-    claims = read_jsonl(Path(out) / "machine_claims.jsonl")
-    texts = document_texts(documents)
+    ws = workspace or Workspace(out, annotations)
+    documents, claims, texts = ws.documents, ws.machine_claims, ws.texts
     Path(annotations).mkdir(parents=True, exist_ok=True)
     with run_lock(annotations):
         sweep_temp_files(annotations, started)
@@ -142,6 +134,7 @@ def run(corpus, out, annotations):
             else:
                 raise InputError(paths[doc_id], f"changed {ATTEMPTS} times during this run; not replaced "
                                                 f"(your last save is kept): run review again")
+    ws.annotations_rewritten()
     reviewed = sum(1 for data in outputs.values() for c in data["claims"] if c.get("status") != "machine")
     print(f"review: {len(outputs)} annotation files ({changed} rewritten), {reviewed} reviewed claims kept -> {annotations}/")
     return outputs

@@ -1,8 +1,8 @@
-"""The extract stage on a Dask cluster: `--scheduler local` (a LocalCluster on
+"""The nlp stage on a Dask cluster: `--scheduler local` (a LocalCluster on
 this machine) or `--scheduler tcp://host:8786` (a cluster someone started).
 
 The work is what the local fork pool does: the same chunks of whole documents
-(`extract.chunked`), the same function on each chunk (`extract._extract`), only
+(`stage.chunked`), the same function on each chunk (`stage._extract`), only
 plain claim records coming back. So the records, and every file the client
 writes from them in document order, are the same as a local run.
 
@@ -28,10 +28,9 @@ from itertools import islice
 import dask
 from tqdm import tqdm
 
-from . import extract
-from .errors import InputError
-from .ingest.reader import document_texts
-from .nlp import full_pipeline, rules_pipeline
+from ..errors import InputError
+from ..ingest.reader import document_texts
+from . import full_pipeline, rules_pipeline, stage
 
 IN_FLIGHT = 4            # chunks queued per worker thread: it never waits for work, the client never holds the corpus
 ALLOWED_FAILURES = 3     # worker deaths a chunk survives before the run fails (Dask's allowed-failures)
@@ -46,7 +45,7 @@ LOCAL_WORKER_ENVIRON = {f"distributed.nanny.pre-spawn-environ.{MALLOC_TRIM}": No
 def _extract_chunk(chunk, texts, every_paragraph):
     """Runs on a worker: claim records of a chunk of documents."""
     _pipelines_loaded()
-    return extract._extract(chunk, progress=False, every_paragraph=every_paragraph, texts=texts)
+    return stage._extract(chunk, progress=False, every_paragraph=every_paragraph, texts=texts)
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,15 +117,15 @@ def _serves_dashboard():
 
 def _same_extractor_everywhere(client, scheduler):
     """Outputs are identical to a local run only if every worker runs the same rules, code and model."""
-    mine = extract.fingerprint()
-    for worker, theirs in client.run(extract.fingerprint).items():
+    mine = stage.fingerprint()
+    for worker, theirs in client.run(stage.fingerprint).items():
         if theirs != mine:
             raise InputError(scheduler, f"worker {worker} runs extractor {theirs}, this client {mine}: "
                              "install the same version of the project and model on every worker")
 
 
 def extract_on_cluster(documents, scheduler, jobs=1, progress=True, every_paragraph=False):
-    """{doc_id: [claim records]}, as extract.extract_documents, computed on a Dask cluster."""
+    """{doc_id: [claim records]}, as stage.extract_documents, computed on a Dask cluster."""
     from distributed import as_completed
 
     if not documents:
@@ -134,16 +133,16 @@ def extract_on_cluster(documents, scheduler, jobs=1, progress=True, every_paragr
     with cluster_client(scheduler, jobs) as client:
         threads = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
         link = client.dashboard_link if client.run_on_scheduler(_serves_dashboard) else None
-        print(f"extract: Dask cluster {client.scheduler.address}, {threads} worker threads"
+        print(f"nlp: Dask cluster {client.scheduler.address}, {threads} worker threads"
               + (f", dashboard {link}" if link else ""), flush=True)
-        chunks = iter(extract.chunked(documents, threads))
+        chunks = iter(stage.chunked(documents, threads))
 
         def submit(chunk):
             return client.submit(_extract_chunk, chunk, document_texts(chunk), every_paragraph, pure=False)
 
         running = as_completed([submit(c) for c in islice(chunks, IN_FLIGHT * threads)])
         results = {}
-        with tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
+        with tqdm(total=len(documents), unit="doc", desc="nlp", delay=2, disable=not progress) as bar:
             for future in running:
                 part = future.result()
                 future.release()

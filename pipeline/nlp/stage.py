@@ -16,15 +16,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import settings
-from .files import atomic_open, read_jsonl, write_jsonl
-from .ingest.reader import document_texts
-from .nlp import full_pipeline, plain_spaces, rules_pipeline
-from .nlp.carryover import continuation_words, opening_continues
-from .nlp.cues import load_cues
-from .nlp.quantities import CANDIDATES_KEY
-from .records import Quantity, Source, claim_id, machine_claim, record
-from .version import fingerprint
+from .. import settings
+from ..files import atomic_open, read_jsonl, write_jsonl
+from ..ingest.reader import document_texts
+from ..records import Quantity, Source, claim_id, machine_claim, record
+from ..version import fingerprint
+from . import full_pipeline, plain_spaces, rules_pipeline
+from .carryover import continuation_words, opening_continues
+from .cues import load_cues
+from .quantities import CANDIDATES_KEY
 
 PROCESSED = ("article", "comment")
 CHUNK_DOCS = 16           # documents a worker takes at once: batches big enough for the model, a steady progress bar
@@ -179,10 +179,10 @@ def extract_documents(documents, jobs=1, progress=True, every_paragraph=False, s
     pipelines are loaded, so the model is shared) and only plain records come
     back: shipping spaCy Docs between processes cost more than it saved.
     With a `scheduler` ("local" or a Dask address) the chunks go to a Dask
-    cluster instead (pipeline/extract_dask.py); the records are the same.
+    cluster instead (pipeline/nlp/dask.py); the records are the same.
     """
     if scheduler:
-        from .extract_dask import extract_on_cluster
+        from .dask import extract_on_cluster
         return extract_on_cluster(documents, scheduler, jobs=jobs, progress=progress, every_paragraph=every_paragraph)
     if jobs > 1 and len(documents) > 1:
         full_pipeline(), rules_pipeline()          # load once, before forking
@@ -191,7 +191,7 @@ def extract_documents(documents, jobs=1, progress=True, every_paragraph=False, s
         results = {}
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks))) as pool, \
-                    tqdm(total=len(documents), unit="doc", desc="extract", delay=2, disable=not progress) as bar:
+                    tqdm(total=len(documents), unit="doc", desc="nlp", delay=2, disable=not progress) as bar:
                 for part in pool.imap(functools.partial(_extract, progress=False, every_paragraph=every_paragraph),
                                       chunks):
                     results.update(part)
@@ -218,7 +218,7 @@ def _extract(documents, progress, every_paragraph=False, texts=None):
             yield doc
 
     words = sum(len(t.split()) for t, _ in work)
-    with tqdm(total=words, unit="word", desc="extract", delay=2, disable=not progress, unit_scale=True) as bar:
+    with tqdm(total=words, unit="word", desc="nlp", delay=2, disable=not progress, unit_scale=True) as bar:
         for doc, (ptext, context) in zip(nlp.pipe(docs(), batch_size=32), work):
             doc_id = context["doc_id"]
             results[doc_id].extend(claim_records(doc, context, texts[doc_id], seen.setdefault(doc_id, {})))
@@ -250,8 +250,8 @@ def run(corpus, out, jobs=1, scheduler=None, parquet=False):
     ordered = [c for record in documents for c in claims[record["doc_id"]]]
     write_jsonl(out / "machine_claims.jsonl", ordered)
     if parquet:                                     # FORMAT=parquet: the same records, for tables at scale
-        from .parquet import write_claims_parquet
+        from ..parquet import write_claims_parquet
         write_claims_parquet(out / "machine_claims.parquet", ordered)
-    print(f"extract: {len(ordered)} claims from {len(documents)} documents "
+    print(f"nlp: {len(ordered)} claims from {len(documents)} documents "
           f"({len(todo)} processed, {len(documents) - len(todo)} from cache) -> {out / 'machine_claims.jsonl'}")
     return ordered
