@@ -11,7 +11,7 @@ pattern, though, has a token it cannot match without (a number, a unit, "half",
   a word (`LOWER`, `ORTH`/`TEXT`) or a `SHAPE`;
 - a match of that pattern holds its anchor token, and reaches at most as many
   tokens before and after it as the pattern's specs allow (`?` one, `{0,8}`
-  eight); so
+  eight), which is kept per anchor (a number opens longer patterns than "every"); so
 - matching the windows around the anchors, merged where they overlap, finds
   exactly the matches of the whole Doc, in the same order (windows are disjoint
   and read left to right; a match cannot start in one window and end in another).
@@ -81,9 +81,9 @@ class WindowedMatcher:
         self.vocab = vocab
         self.matcher = Matcher(vocab, validate=validate)
         self.extension, self.default, self.weak = extension, default, set(weak)
-        self.class_anchors = set()              # extension values that anchor a pattern
-        self.word_anchors = {attr: set() for attr in (LOWER, ORTH, SHAPE)}      # attribute id -> hashes
-        self.before = self.after = 0            # the farthest a match reaches from its anchor
+        # extension value -> (before, after): the farthest a match anchored on it reaches either side
+        self.class_anchors = {}
+        self.word_anchors = {attr: {} for attr in (LOWER, ORTH, SHAPE)}      # attribute id -> {hash: reach}
         self.whole_doc = False                  # a pattern without anchor or bound: read all
 
     def __len__(self):
@@ -107,12 +107,23 @@ class WindowedMatcher:
             self.whole_doc = True
             return
         _, n, kind, values = best
-        self.before = max(self.before, sum(reaches[:n]))
-        self.after = max(self.after, sum(reaches[n + 1:]))
-        if kind == "class":
-            self.class_anchors.update(values)
-        else:
-            self.word_anchors[kind].update(self.vocab.strings.add(v) for v in values)
+        here = (sum(reaches[:n]), sum(reaches[n + 1:]))
+        table = self.class_anchors if kind == "class" else self.word_anchors[kind]
+        for value in values:
+            key = value if kind == "class" else self.vocab.strings.add(value)
+            before, after = table.get(key, (0, 0))
+            table[key] = (max(before, here[0]), max(after, here[1]))
+
+    @property
+    def before(self):
+        """The farthest any match reaches before its anchor."""
+        return max((b for table in (self.class_anchors, *self.word_anchors.values()) for b, _ in table.values()),
+                   default=0)
+
+    @property
+    def after(self):
+        return max((a for table in (self.class_anchors, *self.word_anchors.values()) for _, a in table.values()),
+                   default=0)
 
     def _choices(self, spec):
         """(rank, kind, values) for each constraint of one spec that can anchor it."""
@@ -132,19 +143,24 @@ class WindowedMatcher:
         """Disjoint (start, end) token windows, left to right, that hold every match."""
         if self.whole_doc:
             return [(0, len(doc))] if len(doc) else []
-        anchors = {i for i, value in classes.items() if value in self.class_anchors}
-        attrs = [attr for attr, hashes in self.word_anchors.items() if hashes]
-        if attrs:
-            array = doc.to_array(attrs).tolist() if len(doc) else []
-            sets = [self.word_anchors[attr] for attr in attrs]
-            if len(attrs) == 1:
-                hashes = sets[0]
-                anchors.update(i for i, value in enumerate(array) if value in hashes)
-            else:
-                anchors.update(i for i, row in enumerate(array) if any(v in s for v, s in zip(row, sets)))
+        reach = {}          # anchor token -> (before, after): the widest of the patterns it anchors
+        for i, value in classes.items():
+            if value in self.class_anchors:
+                reach[i] = self.class_anchors[value]
+        attrs = [attr for attr, table in self.word_anchors.items() if table]
+        if attrs and len(doc):
+            tables = [self.word_anchors[attr] for attr in attrs]
+            for i, row in enumerate(doc.to_array(attrs).tolist()):
+                for value, table in zip(row if len(attrs) > 1 else (row,), tables):
+                    if value in table:
+                        b, a = table[value]
+                        if i in reach:
+                            b, a = max(b, reach[i][0]), max(a, reach[i][1])
+                        reach[i] = (b, a)
         out = []
-        for i in sorted(anchors):
-            start, end = max(0, i - self.before), min(len(doc), i + self.after + 1)
+        for i in sorted(reach):
+            before, after = reach[i]
+            start, end = max(0, i - before), min(len(doc), i + after + 1)
             if out and start <= out[-1][1]:
                 out[-1] = (out[-1][0], max(out[-1][1], end))
             else:
