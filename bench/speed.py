@@ -10,6 +10,9 @@ Builds bench/out/corpus/ by repeating the sample documents with varied text
   a per-stage table of `make extract` (each stage as the CLI runs it) and the
   profile's top entries for the extract stage, so the next bottleneck shows.
 BENCH_MB sets the corpus size (default 5); BENCH_PROFILE_DOCS the documents profiled (default 20).
+It also prints the rules pass alone (the rules pipeline on every article/comment
+segment, as the extract stage runs it) in words per CPU second, target >= 20,000.
+BENCH_ONLY=rules builds the corpus and prints only that line (a minute, not ten).
 """
 
 import os
@@ -196,11 +199,47 @@ def profile_top(out):
     print("\n".join(lines[start:start + 16]))
 
 
+RULES_PASS = PRELUDE + """
+import time
+from pipeline import ingest
+from pipeline.extract import PROCESSED, RULES_BATCH, pieces
+from pipeline.files import read_jsonl
+from pipeline.ingest.reader import document_texts
+from pipeline.nlp import plain_spaces, rules_pipeline
+ingest.run(sys.argv[1], sys.argv[2])
+documents = read_jsonl(Path(sys.argv[2]) / 'documents.jsonl')
+texts = document_texts(documents)
+segments = [plain_spaces(texts[r['doc_id']][a:b]) for r in documents for s in r['segments'] if s['kind'] in PROCESSED
+            for a, b in pieces(texts[r['doc_id']], s['start'], s['end'])]
+nlp = rules_pipeline()
+list(nlp.pipe(segments[:5]))                    # load the lazy parts outside the measurement
+start = time.process_time()
+for _ in nlp.pipe(segments, batch_size=RULES_BATCH):
+    pass
+print(sum(len(t.split()) for t in segments), time.process_time() - start)
+"""
+
+
+def rules_pass():
+    """Words per CPU second of the rules pipeline alone, on the segments the extract stage gives it."""
+    out = OUT / "run_rules"
+    shutil.rmtree(out, ignore_errors=True)
+    result = subprocess.run([sys.executable, "-c", RULES_PASS, str(CORPUS), str(out)], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    words, cpu = result.stdout.split()[-2:]
+    words, cpu = int(words), float(cpu)
+    print(f"rules pass (rules pipeline on every article/comment segment): {words:,} words, {cpu:.1f} s CPU, "
+          f"{words / cpu:,.0f} words/s CPU (target >= 20,000)", flush=True)
+
+
 def main():
     docs, size = build_corpus()
     texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
     words = words_of(texts)
     print(f"corpus: {docs} documents, {size / 1e6:.1f} MB, {words:,} words", flush=True)
+    rules_pass()
+    if os.environ.get("BENCH_ONLY") == "rules":
+        return
     bare_s, bare_mb = child(BARE, str(CORPUS))
     rows = [("(a) bare model nlp.pipe, all text", words / bare_s, bare_s, bare_mb)]
     results = {}
