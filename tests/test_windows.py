@@ -49,17 +49,10 @@ def matches_both_ways(nlp, doc):
         yield matcher(doc, classes), matcher.matcher(doc)
 
 
+@pytest.mark.parametrize("pipeline", [rules_pipeline, full_pipeline], ids=["rules", "model"])
 @pytest.mark.parametrize("text", EDGE_CASES)
-def test_windows_match_like_the_whole_doc_rules_pass(text):
-    nlp = rules_pipeline()
-    doc = nlp(plain_spaces(text))
-    for windowed, whole in matches_both_ways(nlp, doc):
-        assert windowed == whole
-
-
-@pytest.mark.parametrize("text", EDGE_CASES)
-def test_windows_match_like_the_whole_doc_model_pass(text):
-    nlp = full_pipeline()
+def test_windows_match_like_the_whole_doc(text, pipeline):
+    nlp = pipeline()
     doc = nlp(plain_spaces(text))
     for windowed, whole in matches_both_ways(nlp, doc):
         assert windowed == whole
