@@ -10,6 +10,9 @@ Builds bench/out/corpus/ by repeating the sample documents with varied text
   a per-stage table of `make extract` (each stage as the CLI runs it) and the
   profile's top entries for the extract stage, so the next bottleneck shows.
 BENCH_MB sets the corpus size (default 5); BENCH_PROFILE_DOCS the documents profiled (default 20).
+It also prints the rules pass alone (the rules pipeline on every article/comment
+segment, as the extract stage runs it) in words per CPU second, target >= 20,000.
+BENCH_ONLY=rules builds the corpus and prints only that line (a minute, not ten).
 """
 
 import os
@@ -111,9 +114,10 @@ for _ in nlp.pipe((plain_spaces(t) for t in texts), batch_size=8):
 """
 
 EXTRACT = PRELUDE + """
-from pipeline import ingest, extract
+from pipeline import ingest
+from pipeline.nlp import stage
 ingest.run(sys.argv[1], sys.argv[2])
-extract.run(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
+stage.run(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
 """
 
 # The model on every article/comment paragraph: what selecting paragraphs saves, and whether it changes a claim.
@@ -150,7 +154,7 @@ def model_share(out):
     return sum(n for n, has_quantity in counted if has_quantity), sum(n for n, _ in counted)
 
 
-STAGES = ("ingest", "nlp", "review", "export")
+STAGES = ("ingest", "nlp", "review", "link", "export")          # what `make extract` runs
 
 
 def stage_table(out, annotations):
@@ -160,7 +164,7 @@ def stage_table(out, annotations):
     timings = []
     for stage in STAGES:
         args = [sys.executable, "-m", "pipeline", stage, "--corpus", str(CORPUS), "--out", str(out)]
-        if stage in ("review", "export"):
+        if stage in ("review", "link", "export"):
             args += ["--annotations", str(annotations)]
         if stage == "nlp":
             args += ["--jobs", "1"]
@@ -196,11 +200,47 @@ def profile_top(out):
     print("\n".join(lines[start:start + 16]))
 
 
+RULES_PASS = PRELUDE + """
+import time
+from pipeline import ingest
+from pipeline.nlp.stage import PROCESSED, RULES_BATCH, pieces
+from pipeline.files import read_jsonl
+from pipeline.ingest.reader import document_texts
+from pipeline.nlp import plain_spaces, rules_pipeline
+ingest.run(sys.argv[1], sys.argv[2])
+documents = read_jsonl(Path(sys.argv[2]) / 'documents.jsonl')
+texts = document_texts(documents)
+segments = [plain_spaces(texts[r['doc_id']][a:b]) for r in documents for s in r['segments'] if s['kind'] in PROCESSED
+            for a, b in pieces(texts[r['doc_id']], s['start'], s['end'])]
+nlp = rules_pipeline()
+list(nlp.pipe(segments[:5]))                    # load the lazy parts outside the measurement
+start = time.process_time()
+for _ in nlp.pipe(segments, batch_size=RULES_BATCH):
+    pass
+print(sum(len(t.split()) for t in segments), time.process_time() - start)
+"""
+
+
+def rules_pass():
+    """Words per CPU second of the rules pipeline alone, on the segments the extract stage gives it."""
+    out = OUT / "run_rules"
+    shutil.rmtree(out, ignore_errors=True)
+    result = subprocess.run([sys.executable, "-c", RULES_PASS, str(CORPUS), str(out)], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    words, cpu = result.stdout.split()[-2:]
+    words, cpu = int(words), float(cpu)
+    print(f"rules pass (rules pipeline on every article/comment segment): {words:,} words, {cpu:.1f} s CPU, "
+          f"{words / cpu:,.0f} words/s CPU (target >= 20,000)", flush=True)
+
+
 def main():
     docs, size = build_corpus()
     texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
     words = words_of(texts)
     print(f"corpus: {docs} documents, {size / 1e6:.1f} MB, {words:,} words", flush=True)
+    rules_pass()
+    if os.environ.get("BENCH_ONLY") == "rules":
+        return
     bare_s, bare_mb = child(BARE, str(CORPUS))
     rows = [("(a) bare model nlp.pipe, all text", words / bare_s, bare_s, bare_mb)]
     results = {}

@@ -5,6 +5,8 @@ pass (no parser) instead marks every number that could become such a count
 (`number_candidates`), so the paragraph goes to the model.
 """
 
+from spacy.attrs import LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Span
 
 from .measures import is_unit_name
@@ -18,6 +20,8 @@ RANGE = {"to", "-", "–", "—", "or"}
 NOT_BEFORE_NOUN = {"and", "or", "to", "than", "in", "on", "at", "for", "by", "with", "from", "is", "are", "was",
                    "were", "has", "have", "had", "percent", "times", "am", "pm", "a", "an", "the"}
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
+A_COUNT_WORDS = {get_string_id(w) for w in ("dozen", "couple")}     # "a dozen", "a couple", by word id
+A = get_string_id("a")
 
 
 def is_year(token):
@@ -58,9 +62,10 @@ def number_candidates(doc, kept, excluded):
         if nxt is None or not nxt.is_alpha or nxt.lower_ in NOT_BEFORE_NOUN:
             continue                # a count's number stands before its noun ("3,000 monkeys", "two of my")
         out.append(Span(doc, i, i + 1, label="candidate"))
-    for token in doc:           # "a dozen", "a couple (of)": no number token, still a count
-        if token.lower_ in ("dozen", "couple") and token.i > 0 and doc[token.i - 1].lower_ == "a" and token.i not in taken:
-            out.append(Span(doc, token.i - 1, token.i + 1, label="candidate"))
+    lowers = doc.to_array(LOWER).tolist() if len(doc) else []      # word ids: no Token made for each word
+    for i, lower in enumerate(lowers):      # "a dozen", "a couple (of)": no number token, still a count
+        if lower in A_COUNT_WORDS and i > 0 and lowers[i - 1] == A and i not in taken:
+            out.append(Span(doc, i - 1, i + 1, label="candidate"))
     return sorted(out, key=lambda s: s.start)
 
 

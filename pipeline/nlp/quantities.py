@@ -9,8 +9,8 @@ bounding words out of the span, reads the qualifier, and normalizes values.
 
 import re
 
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
 from . import numbers as numbers_module  # registers Token._.num
@@ -21,6 +21,7 @@ from .measures import Units, to_si
 from .numbers import parse_number
 from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .spanfilter import ranked_spans_filter
+from .windows import WindowedMatcher
 
 SPAN_KEY = "quantities"
 # When two readings overlap, the longer wins; on a tie, the earlier kind here.
@@ -99,8 +100,9 @@ class QuantityRecognizer(RuleFiles):
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
         self.qualifiers = {str(k).lower(): v for k, v in lex["qualifier"].items()}
         self.lead = {str(w).lower() for w in lex["lead"]}
-        self.matcher = Matcher(vocab, validate=True)
-        self.excluder = Matcher(vocab, validate=True)
+        # both matchers read only the token windows around their patterns' anchors (windows.py)
+        self.matcher = WindowedMatcher(vocab, "qclass", weak=WEAK_CLASSES)
+        self.excluder = WindowedMatcher(vocab, "qclass", weak=WEAK_CLASSES)
         self.triggers = set()       # words that can open a pattern without a class of their own
         for rule in read_rules(patterns):
             pattern = rule["pattern"] if uses_pos else _strip_pos(rule["pattern"])
@@ -112,22 +114,38 @@ class QuantityRecognizer(RuleFiles):
         for rule in read_rules(exclusions):
             self.excluder.add(f"not|{rule['id']}", [_strip_pos(rule["pattern"])])
         self.counts = SyntacticCounts(self)
+        # the word classes by lexeme hash: a token's class is one dict look-up of an int, no string made
+        strings = vocab.strings
+        self.lower_class = {strings.add(w): cls for w, cls in self.classes.items()}
+        self.orth_class = {strings.add(w): cls for w, cls in self.case_classes.items()}
+        self.trigger_ids = {strings.add(w) for w in self.triggers}
+
+    # -- the component ------------------------------------------------------
+    def token_classes(self, doc):
+        """{token index: word class} of the tokens that have one ("num" for numbers), and whether
+        the doc holds anything that can open a pattern (a number, a class not in WEAK_CLASSES, a trigger)."""
+        numbers = set(doc.user_data.get(numbers_module.NUMBER_INDEX, ()))
+        orth_class, lower_class = self.orth_class, self.lower_class
+        classes = {}
+        rows = doc.to_array([ORTH, LOWER]).tolist() if len(doc) else []
+        for i, (orth, lower) in enumerate(rows):
+            cls = "num" if i in numbers else orth_class.get(orth) or lower_class.get(lower)
+            if cls:
+                classes[i] = cls
+        core = bool(numbers) or any(cls not in WEAK_CLASSES for cls in classes.values())
+        if not core:
+            triggers = self.trigger_ids
+            core = any(lower in triggers for _, lower in rows)
+        return classes, core
 
     # -- the component ------------------------------------------------------
     def __call__(self, doc):
-        classes = self.classes
-        numbers = set(doc.user_data.get(numbers_module.NUMBER_INDEX, ()))
-        case_classes, triggers, core = self.case_classes, self.triggers, bool(numbers)
-        for token in doc:
-            cls = "num" if token.i in numbers else case_classes.get(token.text) or classes.get(token.lower_)
-            if cls:             # writing an extension is costly; most tokens keep the default ""
-                token._.qclass = cls
-                core = core or cls not in WEAK_CLASSES
-            elif not core and token.lower_ in triggers:
-                core = True
+        classes, core = self.token_classes(doc)
+        for i, cls in classes.items():      # writing an extension is costly; most tokens keep the default ""
+            doc[i]._.qclass = cls
         found = []
         # a paragraph with no number, unit or pattern-opening word cannot match: skip the Matcher
-        for match_id, start, end in (self.matcher(doc) if core else ()):
+        for match_id, start, end in (self.matcher(doc, classes) if core else ()):
             kind, rule = doc.vocab.strings[match_id].split("|", 1)
             reading = getattr(self, f"_{kind}")(doc[start:end], rule)
             if reading:
@@ -136,7 +154,7 @@ class QuantityRecognizer(RuleFiles):
                 fields.setdefault("qualifier", self.qualifier(span))
                 found.append((span, fields, rule, end - start))
         excluded = set()
-        for _, start, end in self.excluder(doc):
+        for _, start, end in self.excluder(doc, classes):
             excluded.update(range(start, end))
         found = [f for f in found if not excluded.intersection(range(f[0].start, f[0].end))]
         if self.uses_parse:
