@@ -30,11 +30,6 @@ CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
 VOLUMES = {"l", "dl", "ml", "µl", "μl"}      # "per" one of these is a concentration, not a dose
 CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
-TIME_IN = {"millisecond": ("millisecond", 1), "second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
-           "week": ("week", 1), "month": ("month", 1), "year": ("year", 1), "decade": ("decade", 1),
-           "century": ("year", 100)}
-DAYS = {"millisecond": 1 / 86400000, "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
-        "year": 365.25, "decade": 3652.5}
 for _name in ("value", "low", "high", "unit", "qualifier", "change", "value_si", "unit_si", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
@@ -79,6 +74,7 @@ class QuantityRecognizer:
             self.classes.setdefault(str(singular).lower(), "count_sg")     # "treatment" may modify
             self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
+        self.unit_seconds = {str(k): float(v) for k, v in lex["unit_seconds"].items()}
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
@@ -230,8 +226,7 @@ class QuantityRecognizer:
 
     def time_unit(self, token):
         amount, unit = self.periods[token.lower_]
-        canon, factor = TIME_IN[unit]
-        return canon, amount * factor
+        return unit, amount
 
     # -- one interpreter per kind ------------------------------------------------
     def _percentage(self, span, rule):
@@ -293,7 +288,7 @@ class QuantityRecognizer:
             values = values[:1]         # "50 ± 8 ml": the value, not a range to its uncertainty
         if rule.startswith("num-unit-exp"):
             units_given = unit_tokens[1:] if unit_tokens and unit_tokens[0]._.num is not None else unit_tokens
-            time_units = {w: TIME_IN[u][0] for w, (a, u) in self.time.items() if a == 1 and u in TIME_IN}
+            time_units = {w: u for w, (a, u) in self.time.items() if a == 1}
             pint_name = self.units.expression(units_given, time_units)
             if pint_name is None or not any(t.text in self.units.exponents or t.text == "·" for t in units_given):
                 return None
@@ -415,9 +410,10 @@ class QuantityRecognizer:
         words = [t.lower_ for t in span]
         if rule == "few-to-unit":
             (u1, a1), (u2, a2) = units[0], units[-1]
-            small = u1 if DAYS[u1] <= DAYS[u2] else u2
-            low = (2 if "couple" in words else 3) * a1 * DAYS[u1] / DAYS[small]
-            high = a2 * DAYS[u2] / DAYS[small]
+            length = self.unit_seconds
+            small = u1 if length[u1] <= length[u2] else u2
+            low = (2 if "couple" in words else 3) * a1 * length[u1] / length[small]
+            high = a2 * length[u2] / length[small]
             return span, {"value": (low + high) / 2, "low": low, "high": high, "unit": small,
                           "iso_duration": iso_duration((low + high) / 2, small)}
         unit, amount = units[-1]
