@@ -46,7 +46,7 @@ def glued_name(token):
     return nxt is not None and not token.whitespace_ and nxt.is_alpha and not nxt._.qclass
 
 
-def number_candidates(doc, kept, excluded):
+def number_candidates(doc, kept, excluded, vague=("dozen", "couple")):
     """Numbers outside every quantity that a parse could read as counts (not years, not 'one')."""
     taken = {i for span in kept for i in range(span.start, span.end)} | excluded
     out = []
@@ -59,7 +59,7 @@ def number_candidates(doc, kept, excluded):
             continue                # a count's number stands before its noun ("3,000 monkeys", "two of my")
         out.append(Span(doc, i, i + 1, label="candidate"))
     for token in doc:           # "a dozen", "a couple (of)": no number token, still a count
-        if token.lower_ in ("dozen", "couple") and token.i > 0 and doc[token.i - 1].lower_ == "a" and token.i not in taken:
+        if token.lower_ in vague and token.i > 0 and doc[token.i - 1].lower_ == "a" and token.i not in taken:
             out.append(Span(doc, token.i - 1, token.i + 1, label="candidate"))
     return sorted(out, key=lambda s: s.start)
 
@@ -112,12 +112,11 @@ class SyntacticCounts:
                         return obj
         return None
 
-    @staticmethod
-    def dozens(doc, excluded):
-        """'a dozen brands', 'a couple of witnesses': 12 and 2 of a noun."""
+    def dozens(self, doc, excluded):
+        """'a dozen brands', 'a couple of witnesses': 12 and 2 of a noun (lexicon `vague_number`)."""
         found = []
         for token in doc:
-            if token.lower_ not in ("dozen", "couple") or token.i == 0 or doc[token.i - 1].lower_ != "a":
+            if token.lower_ not in self.r.counted_vague or token.i == 0 or doc[token.i - 1].lower_ != "a":
                 continue
             j = token.i + 1
             if j < len(doc) and doc[j].lower_ == "of":
@@ -126,7 +125,7 @@ class SyntacticCounts:
                 j += 1
             if j >= len(doc) or doc[j].pos_ != "NOUN" or doc[j]._.qclass in NOT_COUNTED or token.i in excluded:
                 continue
-            value = 12.0 if token.lower_ == "dozen" else 2.0
+            value = self.r.vague[token.lower_]
             found.append((Span(doc, token.i - 1, token.i + 1, label="count"),
                           {"value": value, "low": None, "high": None, "unit": doc[j].lemma_.lower()}, "a-dozen", 2))
         return found

@@ -75,6 +75,8 @@ class QuantityRecognizer:
             self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
         self.unit_seconds = {str(k): float(v) for k, v in lex["unit_seconds"].items()}
+        self.vague = {str(k).lower(): float(v) for k, v in lex["vague_number"].items()}
+        self.counted_vague = {str(w).lower() for w in lex["vague_counts"]}
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
@@ -143,7 +145,7 @@ class QuantityRecognizer:
         mark_changes(kept)
         doc.spans[SPAN_KEY] = kept
         if not self.uses_parse:
-            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded)
+            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded, self.counted_vague)
         return doc
 
     # -- "from X to Y" --------------------------------------------------------
@@ -412,13 +414,13 @@ class QuantityRecognizer:
             (u1, a1), (u2, a2) = units[0], units[-1]
             length = self.unit_seconds
             small = u1 if length[u1] <= length[u2] else u2
-            low = (2 if "couple" in words else 3) * a1 * length[u1] / length[small]
+            low = self.vague[words[1]] * a1 * length[u1] / length[small]
             high = a2 * length[u2] / length[small]
             return span, {"value": (low + high) / 2, "low": low, "high": high, "unit": small,
                           "iso_duration": iso_duration((low + high) / 2, small)}
         unit, amount = units[-1]
         if not nums:
-            nums = [2.0] if "couple" in words else [0.5] if "half" in words else [1.0]
+            nums = [float(self.vague["couple"])] if "couple" in words else [0.5] if "half" in words else [1.0]
         elif rule == "num-and-a-half":
             nums = [nums[0] + 0.5]
         elif rule == "num-and-fraction":
