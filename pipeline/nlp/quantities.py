@@ -82,7 +82,9 @@ class QuantityRecognizer:
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
         self.duration_leads = {str(w).lower() for w in lex["duration_leads"]}
+        self.age_units = {str(w).lower() for w in lex["age_units"]}
         self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
+        self.vessels = {str(w).lower() for w in lex["vessels"]}
         self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
         self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
@@ -401,10 +403,13 @@ class QuantityRecognizer:
             return None             # "600 h −1" is a rate
         if last.lower_ == "second" and last.i + 1 < len(doc) and doc[last.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
             return None             # "a second trial": the ordinal
-        if self.is_age(span) or self.is_clock(span, last):
+        if self.is_age(span, self.time_unit(last)[0]) or self.is_clock(span, last):
             return None
         if rule == "whole-unit" and span[0].lower_ == "all" and (span.start == 0 or doc[span.start - 1].lower_ not in self.lead):
             return None             # "for all day" is a day; "we could go all day" an idiom
+        if rule == "unit-num" and (span[-1]._.num is None or any(v != int(v) for v in self.nums(span))
+                                   or span.end < len(doc) and doc[span.end].pos_ in ("NOUN", "PROPN")):
+            return None             # "each day 42 people": a count after a time word; "day 42 -" half a range
         if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "VBN")):
             return None             # "4 consecutive days", "four analysed days"; not "3 patients days"
         units = [self.time_unit(t) for t in unit_tokens]
@@ -429,8 +434,14 @@ class QuantityRecognizer:
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
 
-    def is_age(self, span):
-        """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group"."""
+    def is_age(self, span, unit):
+        """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group".
+
+        An age is told in days to years (lexicon `age_units`), never in hours or minutes ("with
+        advancing age during a triathlon (3 h)"); a duration lead after the age word ("age groups
+        during the last three decades") makes the number a duration."""
+        if unit not in self.age_units:
+            return False
         doc = span.doc
         after = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
         if after.startswith(("age group", "age-group", "age category", "old")):
@@ -439,14 +450,15 @@ class QuantityRecognizer:
         before = [t.lower_ for t in doc[max(sent_start, span.start - 8):span.start]]
         if before[-2:] in (["older", "than"], ["younger", "than"]) or (before[-1:] == ["aged"]):
             return True
-        lead = before[-1] if before else ""
-        return any(w in ("age", "ages", "aged") for w in before) and lead not in self.duration_leads
+        ages = [n for n, w in enumerate(before) if w in ("age", "ages", "aged")]
+        return bool(ages) and not self.duration_leads.intersection(before[ages[-1] + 1:])
 
     @staticmethod
     def is_clock(span, unit):
-        """ "at 19 h", "10 h 30": a clock time written the French way."""
+        """ "at 19 h", "10 h 30": a clock time written the French way (a whole hour of the day: not "at 220 h")."""
         doc = span.doc
-        if unit.lower_ != "h":
+        hours = [t._.num for t in span if t._.num is not None]
+        if unit.lower_ != "h" or not hours or not all(h == int(h) and 0 <= h <= 24 for h in hours):
             return False
         after = doc[unit.i + 1] if unit.i + 1 < len(doc) else None
         return (span.start > 0 and doc[span.start - 1].lower_ == "at") or (
@@ -503,11 +515,57 @@ class QuantityRecognizer:
             return None
         fields = {**self.value_fields(nums), "unit": unit}
         doc = span.doc
-        if any(t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
-               for t in doc[max(0, span.start - 3):span.start]):
+        if self.compound_unit(span):
+            return None             # "1g/cc", "67 ml kg −1 · min −1", "21 ml.kg −1": a ratio's numerator, no dose
+        if self.not_given(span):
             fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g": a product or a weight, not a dose
             fields.update(dict(zip(("value_si", "unit_si"), to_si(fields["value"], self.units.pint_name(span[-1].text)))))
         return span, fields
+
+    def compound_unit(self, span):
+        """The dose unit goes on as a ratio or a product of units not in `per` (an intake per day,
+        "1 ml · kcal −1 · day −1", stays a dose)."""
+        doc = span.doc
+        if span.end + 1 >= len(doc):
+            return False
+        chain = doc[span.end:min(len(doc), span.end + 8)]
+        if any(t.lower_ in ("day", "d") for t in chain if t.whitespace_ or t.i + 1 == len(doc) or not doc[t.i + 1].is_alpha):
+            return False
+        nxt, after = doc[span.end], doc[span.end + 1]
+        if nxt.text in ("/", "·", "⋅", ".") and not nxt.whitespace_ and after.is_alpha and after.lower_ not in self.per:
+            return nxt.text != "." or after._.qclass in ("measure", "dose", "time")
+        return nxt._.qclass in ("measure", "dose", "time") and after.text in self.units.exponents
+
+    def not_given(self, span):
+        """An amount of substance nobody takes or is given (the guide's dose), so a measurement:
+
+        a product or a weight ("to give 1.56 g", "weighing 20 g", "30 mg of protein were
+        obtained": lexicon `product_verbs`, before the amount or governing it), the volume a
+        count or a concentration is per ("per 7.5 ml blood", "CTC/7.5 ml"), or a vessel's
+        capacity ("a 3 l syringe", "column (HR 16/10, 20 ml)": lexicon `vessels`)."""
+        doc = span.doc
+
+        def product(t):
+            return t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
+
+        if any(product(t) for t in doc[max(0, span.start - 3):span.start]):
+            return True
+        head = span[-1]
+        while head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
+            head = head.head
+        if head.pos_ == "VERB" and head.i > span.end and product(head):
+            return True             # the verb after its subject: "30 mg of protein were obtained"
+        if span.start > 0 and (doc[span.start - 1].lower_ == "per" or doc[span.start - 1].text.endswith("/")):
+            return True
+        if span.end < len(doc) and doc[span.end].lower_ in self.vessels:
+            return True
+        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+        for t in reversed(doc[max(sent_start, span.start - 8):span.start]):
+            if t.text == ")":
+                return False
+            if t.text == "(":
+                return t.i > 0 and doc[t.i - 1].lower_ in self.vessels
+        return False
 
     def _money(self, span, rule):
         span = self.trim(span)
