@@ -107,10 +107,11 @@ def matches(gold, pred):
 OPTIONAL_KINDS = {"age", "other"}
 # A number in a span: digits, or a number word the guide counts ("a week" = 1 week, "a couple of
 # days"); "few", "several", "many", "multi-" alone are vague quantifiers (guide: "Vague quantifiers").
-NUMBER_IN_SPAN = re.compile(r"\d|\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+NUMBER_IN_SPAN = re.compile(r"\d|[½⅓⅔¼¾⅛]|\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                             r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
                             r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|"
                             r"couple|dozen|single|once|twice)\b", re.I)
+VAGUE = re.compile(r"\b(few|several|many|some|multi|dozens|hundreds|thousands|numerous|various)\b", re.I)
 # "every 6 hours", "each day", "per week": how often, a frequency in the guide, not a timeframe.
 RECURRENCE = re.compile(r"\b(every|each|per)\s*$", re.I)
 RECURRENCE_IN = re.compile(r"^(every|each|per)\b", re.I)
@@ -120,8 +121,10 @@ def optional(item, text=""):
     """Gold items the guide does not score: neither a miss if not found nor a false alarm if found."""
     if item.get("orig_kind", item["kind"]) in OPTIONAL_KINDS:
         return True                         # ages, calendar dates, clock times ("Not scored")
-    if not NUMBER_IN_SPAN.search(item["text"]):
-        return True                         # "multi-hour", "few decades", "a few-percent": no number
+    text_ = item["text"]
+    if not NUMBER_IN_SPAN.search(text_) and (VAGUE.search(text_) or (not re.search(r"[\s\-‐–]", text_.strip()) and item["kind"] != "frequency")):
+        return True     # a vague quantifier ("multi-hour", "few decades", "a few-percent") or a unit alone
+                        # ("percent", "decade"); "all day", "another week", "weekly" stay scored
     if item["kind"] == "timeframe":
         before = text[max(0, item["start"] - 12):item["start"]] if item.get("start") is not None else ""
         return bool(RECURRENCE.search(before) or RECURRENCE_IN.match(item["text"]))

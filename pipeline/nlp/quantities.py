@@ -83,6 +83,7 @@ class QuantityRecognizer:
         self.per = {str(w).lower() for w in lex["per"]}
         self.duration_leads = {str(w).lower() for w in lex["duration_leads"]}
         self.age_units = {str(w).lower() for w in lex["age_units"]}
+        self.duration_preps = {str(w).lower() for w in lex["duration_preps"]}
         self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
         self.vessels = {str(w).lower() for w in lex["vessels"]}
         self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
@@ -451,7 +452,9 @@ class QuantityRecognizer:
         if before[-2:] in (["older", "than"], ["younger", "than"]) or (before[-1:] == ["aged"]):
             return True
         ages = [n for n, w in enumerate(before) if w in ("age", "ages", "aged")]
-        return bool(ages) and not self.duration_leads.intersection(before[ages[-1] + 1:])
+        lead = before[-1] if before else ""
+        return bool(ages) and lead not in self.duration_leads \
+            and not self.duration_preps.intersection(before[ages[-1] + 1:])
 
     @staticmethod
     def is_clock(span, unit):
