@@ -10,13 +10,20 @@ and the real-register sentences of tests/cases/quantities_{tuned,heldout}.yml
 are scored kind-matched with value accuracy. Also prints words/s of nlp.pipe
 with and without the quantity components.
 
-    bench/quantities.py [--suite NAME ...] [--limit N] [--no-quantulum] [--no-speed]
+Items the annotation guide does not score are optional (neither a miss when
+not found nor a false alarm when found): see `optional()`; `--strict` scores
+every gold item of a scored kind and counts every unmatched prediction.
+`--show` lists misses and false alarms (tuned half of grobid only).
+
+    bench/quantities.py [--suite NAME ...] [--limit N] [--half H] [--strict] [--show KIND]
+                        [--no-quantulum] [--no-speed]
 """
 
 import argparse
 import json
 import random
 import os
+import re
 import sys
 import time
 import warnings
@@ -95,18 +102,56 @@ def matches(gold, pred):
     return gold["start"] < pred["end"] and pred["start"] < gold["end"]
 
 
-def score_cases(cases, predictions, values=None):
-    """Counter of (kind, tp|fp|fn); with `values` (a Counter) also (kind, value_ok|value_scored)."""
+# What the guide ("Not scored") leaves out, as a suite annotates it: grobid's `age` items and its
+# `other` items (calendar dates, years, clock times) are not quantities of any scored kind.
+OPTIONAL_KINDS = {"age", "other"}
+# A number in a span: digits, or a number word the guide counts ("a week" = 1 week, "a couple of
+# days"); "few", "several", "many", "multi-" alone are vague quantifiers (guide: "Vague quantifiers").
+NUMBER_IN_SPAN = re.compile(r"\d|[½⅓⅔¼¾⅛]|\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                            r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
+                            r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|"
+                            r"couple|dozen|single|once|twice)\b", re.I)
+VAGUE = re.compile(r"\b(few|several|many|some|multi|dozens|hundreds|thousands|numerous|various)\b", re.I)
+# "every 6 hours", "each day", "per week": how often, a frequency in the guide, not a timeframe.
+RECURRENCE = re.compile(r"\b(every|each|per)\s*$", re.I)
+RECURRENCE_IN = re.compile(r"^(every|each|per)\b", re.I)
+
+
+def optional(item, text=""):
+    """Gold items the guide does not score: neither a miss if not found nor a false alarm if found."""
+    if item.get("orig_kind", item["kind"]) in OPTIONAL_KINDS:
+        return True                         # ages, calendar dates, clock times ("Not scored")
+    text_ = item["text"]
+    if not NUMBER_IN_SPAN.search(text_) and (VAGUE.search(text_) or (not re.search(r"[\s\-‐–]", text_.strip()) and item["kind"] != "frequency")):
+        return True     # a vague quantifier ("multi-hour", "few decades", "a few-percent") or a unit alone
+                        # ("percent", "decade"); "all day", "another week", "weekly" stay scored
+    if item["kind"] == "timeframe":
+        before = text[max(0, item["start"] - 12):item["start"]] if item.get("start") is not None else ""
+        return bool(RECURRENCE.search(before) or RECURRENCE_IN.match(item["text"]))
+    return False
+
+
+def score_cases(cases, predictions, values=None, strict=False, show=None):
+    """Counter of (kind, tp|fp|fn); with `values` (a Counter) also (kind, value_ok|value_scored).
+
+    Unless `strict`, an optional gold item is neither a miss nor credit, a prediction that
+    overlaps an optional item of any kind is no false alarm, and neither is a prediction that lies
+    inside a gold item of its kind another prediction matched ("from 43 to 130 min" read as a
+    change, two quantities by the guide, where the suite marks one range). `show` (a kind)
+    prints misses and false alarms of that kind."""
     counts = Counter()
     for case, predicted in zip(cases, predictions):
+        skipped = [] if strict else [g for g in case["expected"] if optional(g, case["text"])]
         for kind in set(case["scope"]) & set(KINDS):
-            gold = [g for g in case["expected"] if g["kind"] == kind]
+            gold = [g for g in case["expected"] if g["kind"] == kind and (strict or not optional(g, case["text"]))]
             pred = [p for p in predicted if p["kind"] == kind]
             used = set()
             for g in gold:
                 hit = next((n for n, p in enumerate(pred) if n not in used and matches(g, p)), None)
                 if hit is None:
                     counts[(kind, "fn")] += 1
+                    if show == kind:
+                        print(f"MISS  {g['text']!r} ({g.get('orig_type', '')})  | {context(case['text'], g)}")
                 else:
                     used.add(hit)
                     counts[(kind, "tp")] += 1
@@ -114,8 +159,26 @@ def score_cases(cases, predictions, values=None):
                         values[(kind, "value_scored")] += 1
                         got = pred[hit].get("value")
                         values[(kind, "value_ok")] += got is not None and abs(got - g["value"]) <= 1e-3 * max(1, abs(g["value"]))
-            counts[(kind, "fp")] += len(pred) - len(used)
+            matched = [g for g in gold if any(matches(g, pred[n]) for n in used)]
+            for n, p in enumerate(pred):
+                if n in used or any(matches(g, p) for g in skipped) or (not strict and any(inside(p, g) for g in matched)):
+                    continue
+                counts[(kind, "fp")] += 1
+                if show == kind:
+                    others = [g["text"] + "/" + g.get("orig_kind", g["kind"]) for g in case["expected"] if matches(g, p)]
+                    print(f"FALSE {p['text']!r} gold here: {others}  | {context(case['text'], p)}")
     return counts
+
+
+def inside(pred, gold):
+    return gold.get("start") is not None and gold["start"] <= pred["start"] and pred["end"] <= gold["end"]
+
+
+def context(text, item, width=70):
+    if item.get("start") is None:
+        return ""
+    return (text[max(0, item["start"] - width):item["start"]] + "[[" + text[item["start"]:item["end"]] + "]]"
+            + text[item["end"]:item["end"] + width]).replace("\n", " ")
 
 
 def corpus_cases():
@@ -211,11 +274,11 @@ def table(title, ours_counts, theirs_counts=None):
           f"{t['precision']:>13.3f}{t['recall']:>7.3f}{t['f1']:>7.3f}   {total_o['tp'] + total_o['fn']}")
 
 
-def run(nlp, title, cases, args, values=None):
+def run(nlp, title, cases, args, values=None, show=None):
     texts = [c["text"] for c in cases]
     predicted = list(ours(nlp, texts))
-    theirs = score_cases(cases, list(quantulum(texts))) if args.quantulum else None
-    table(title, score_cases(cases, predicted, values), theirs)
+    theirs = score_cases(cases, list(quantulum(texts)), strict=args.strict) if args.quantulum else None
+    table(title, score_cases(cases, predicted, values, strict=args.strict, show=show), theirs)
     return texts, predicted
 
 
@@ -225,9 +288,15 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, help="first N cases of each suite (grobid: of each half)")
     parser.add_argument("--half", choices=("tuned", "held-out", "both"), default="both",
                         help="which half of grobid_quantities and of the real-register sentences")
+    parser.add_argument("--strict", action="store_true",
+                        help="score every gold item and every prediction (no optional items)")
+    parser.add_argument("--show", choices=KINDS, metavar="KIND",
+                        help="print misses and false alarms of KIND (grobid tuned half only)")
     parser.add_argument("--no-quantulum", dest="quantulum", action="store_false", help="skip quantulum3")
     parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the words/s lines")
     args = parser.parse_args(argv)
+    if args.show and args.half != "tuned":
+        parser.error("--show needs --half tuned: the held-out half's failures are never looked at")
     suites = args.suite or SUITES
     cut = (lambda cases: cases[:args.limit]) if args.limit else (lambda cases: cases)
     nlp = quantity_pipeline()
@@ -244,7 +313,9 @@ def main(argv=None):
             cases = cut(cases)
             values = Counter()
             texts, predicted = run(nlp, f"grobid_quantities, {half} documents ({len(cases)} paragraphs; "
-                                        f"dimension scored as measurement)", cases, args, values)
+                                        f"dimension scored as measurement; "
+                                        f"{'strict' if args.strict else 'optional items left out'})",
+                                   cases, args, values, show=args.show if half == "tuned" else None)
             value_line(values)
             fall = dimension_fall(cases, predicted)
             print("grobid dimension items fall into: " + ", ".join(f"{k} {v}" for k, v in fall.most_common()))

@@ -20,7 +20,6 @@ RANGE = {"to", "-", "–", "—", "or"}
 NOT_BEFORE_NOUN = {"and", "or", "to", "than", "in", "on", "at", "for", "by", "with", "from", "is", "are", "was",
                    "were", "has", "have", "had", "percent", "times", "am", "pm", "a", "an", "the"}
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
-A_COUNT_WORDS = {get_string_id(w) for w in ("dozen", "couple")}     # "a dozen", "a couple", by word id
 A = get_string_id("a")
 
 
@@ -50,7 +49,7 @@ def glued_name(token):
     return nxt is not None and not token.whitespace_ and nxt.is_alpha and not nxt._.qclass
 
 
-def number_candidates(doc, kept, excluded):
+def number_candidates(doc, kept, excluded, vague=("dozen", "couple")):
     """Numbers outside every quantity that a parse could read as counts (not years, not 'one')."""
     taken = {i for span in kept for i in range(span.start, span.end)} | excluded
     out = []
@@ -62,9 +61,10 @@ def number_candidates(doc, kept, excluded):
         if nxt is None or not nxt.is_alpha or nxt.lower_ in NOT_BEFORE_NOUN:
             continue                # a count's number stands before its noun ("3,000 monkeys", "two of my")
         out.append(Span(doc, i, i + 1, label="candidate"))
+    vague_ids = {get_string_id(w) for w in vague}
     lowers = doc.to_array(LOWER).tolist() if len(doc) else []      # word ids: no Token made for each word
     for i, lower in enumerate(lowers):      # "a dozen", "a couple (of)": no number token, still a count
-        if lower in A_COUNT_WORDS and i > 0 and lowers[i - 1] == A and i not in taken:
+        if lower in vague_ids and i > 0 and lowers[i - 1] == A and i not in taken:
             out.append(Span(doc, i - 1, i + 1, label="candidate"))
     return sorted(out, key=lambda s: s.start)
 
@@ -117,12 +117,11 @@ class SyntacticCounts:
                         return obj
         return None
 
-    @staticmethod
-    def dozens(doc, excluded):
-        """'a dozen brands', 'a couple of witnesses': 12 and 2 of a noun."""
+    def dozens(self, doc, excluded):
+        """'a dozen brands', 'a couple of witnesses': 12 and 2 of a noun (lexicon `vague_number`)."""
         found = []
         for token in doc:
-            if token.lower_ not in ("dozen", "couple") or token.i == 0 or doc[token.i - 1].lower_ != "a":
+            if token.lower_ not in self.r.counted_vague or token.i == 0 or doc[token.i - 1].lower_ != "a":
                 continue
             j = token.i + 1
             if j < len(doc) and doc[j].lower_ == "of":
@@ -131,7 +130,7 @@ class SyntacticCounts:
                 j += 1
             if j >= len(doc) or doc[j].pos_ != "NOUN" or doc[j]._.qclass in NOT_COUNTED or token.i in excluded:
                 continue
-            value = 12.0 if token.lower_ == "dozen" else 2.0
+            value = self.r.vague[token.lower_]
             found.append((Span(doc, token.i - 1, token.i + 1, label="count"),
                           {"value": value, "low": None, "high": None, "unit": doc[j].lemma_.lower()}, "a-dozen", 2))
         return found

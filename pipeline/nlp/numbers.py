@@ -80,6 +80,10 @@ def parse_number(text):
 
 def _is_cardinal(token):
     if not token.like_num:      # C-level test first: most tokens stop here
+        if token.text[:1] == "−":           # "−11%", "−20 °C": the minus sign (U+2212), which like_num does
+            doc = token.doc                 # not know; not "kg −1", an exponent as PDF text keeps it
+            nxt = doc[token.i + 1].text if token.i + 1 < len(doc) else ""
+            return nxt in ("%", "°", "º") and parse_digits(token.text) is not None
         return len(token.text) == 1 and unicodedata.category(token.text) == "No"      # "½"
     return token.lower_ in CARDINALS or parse_digits(token.text) is not None
 

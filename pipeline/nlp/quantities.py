@@ -32,11 +32,6 @@ CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
 VOLUMES = {"l", "dl", "ml", "µl", "μl"}      # "per" one of these is a concentration, not a dose
 CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
-TIME_IN = {"millisecond": ("millisecond", 1), "second": ("second", 1), "minute": ("minute", 1), "hour": ("hour", 1), "day": ("day", 1),
-           "week": ("week", 1), "month": ("month", 1), "year": ("year", 1), "decade": ("decade", 1),
-           "century": ("year", 100)}
-DAYS = {"millisecond": 1 / 86400000, "second": 1 / 86400, "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.4375,
-        "year": 365.25, "decade": 3652.5}
 for _name in ("value", "low", "high", "unit", "qualifier", "change", "value_si", "unit_si", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
@@ -88,12 +83,18 @@ class QuantityRecognizer(RuleFiles):
             self.classes.setdefault(str(singular).lower(), "count_sg")     # "treatment" may modify
             self.classes.setdefault(str(plural).lower(), "count_noun")     # "treatments" ends a count
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
+        self.unit_seconds = {str(k): float(v) for k, v in lex["unit_seconds"].items()}
+        self.vague = {str(k).lower(): float(v) for k, v in lex["vague_number"].items()}
+        self.counted_vague = {str(w).lower() for w in lex["vague_counts"]}
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
         self.per = {str(w).lower() for w in lex["per"]}
         self.duration_leads = {str(w).lower() for w in lex["duration_leads"]}
+        self.age_units = {str(w).lower() for w in lex["age_units"]}
+        self.duration_preps = {str(w).lower() for w in lex["duration_preps"]}
         self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
+        self.vessels = {str(w).lower() for w in lex["vessels"]}
         self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
         self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
@@ -174,7 +175,7 @@ class QuantityRecognizer(RuleFiles):
         mark_changes(kept)
         doc.spans[SPAN_KEY] = kept
         if not self.uses_parse:
-            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded)
+            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded, self.counted_vague)
         return doc
 
     # -- "from X to Y" --------------------------------------------------------
@@ -257,8 +258,7 @@ class QuantityRecognizer(RuleFiles):
 
     def time_unit(self, token):
         amount, unit = self.periods[token.lower_]
-        canon, factor = TIME_IN[unit]
-        return canon, amount * factor
+        return unit, amount
 
     # -- one interpreter per kind ------------------------------------------------
     def _percentage(self, span, rule):
@@ -320,7 +320,7 @@ class QuantityRecognizer(RuleFiles):
             values = values[:1]         # "50 ± 8 ml": the value, not a range to its uncertainty
         if rule.startswith("num-unit-exp"):
             units_given = unit_tokens[1:] if unit_tokens and unit_tokens[0]._.num is not None else unit_tokens
-            time_units = {w: TIME_IN[u][0] for w, (a, u) in self.time.items() if a == 1 and u in TIME_IN}
+            time_units = {w: u for w, (a, u) in self.time.items() if a == 1}
             pint_name = self.units.expression(units_given, time_units)
             if pint_name is None or not any(t.text in self.units.exponents or t.text == "·" for t in units_given):
                 return None
@@ -431,10 +431,13 @@ class QuantityRecognizer(RuleFiles):
             return None             # "600 h −1" is a rate
         if last.lower_ == "second" and last.i + 1 < len(doc) and doc[last.i + 1].pos_ in ("NOUN", "ADJ", "PROPN"):
             return None             # "a second trial": the ordinal
-        if self.is_age(span) or self.is_clock(span, last):
+        if self.is_age(span, self.time_unit(last)[0]) or self.is_clock(span, last):
             return None
         if rule == "whole-unit" and span[0].lower_ == "all" and (span.start == 0 or doc[span.start - 1].lower_ not in self.lead):
             return None             # "for all day" is a day; "we could go all day" an idiom
+        if rule == "unit-num" and (span[-1]._.num is None or any(v != int(v) for v in self.nums(span))
+                                   or span.end < len(doc) and doc[span.end].pos_ in ("NOUN", "PROPN")):
+            return None             # "each day 42 people": a count after a time word; "day 42 -" half a range
         if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "VBN")):
             return None             # "4 consecutive days", "four analysed days"; not "3 patients days"
         units = [self.time_unit(t) for t in unit_tokens]
@@ -442,14 +445,15 @@ class QuantityRecognizer(RuleFiles):
         words = [t.lower_ for t in span]
         if rule == "few-to-unit":
             (u1, a1), (u2, a2) = units[0], units[-1]
-            small = u1 if DAYS[u1] <= DAYS[u2] else u2
-            low = (2 if "couple" in words else 3) * a1 * DAYS[u1] / DAYS[small]
-            high = a2 * DAYS[u2] / DAYS[small]
+            length = self.unit_seconds
+            small = u1 if length[u1] <= length[u2] else u2
+            low = self.vague[words[1]] * a1 * length[u1] / length[small]
+            high = a2 * length[u2] / length[small]
             return span, {"value": (low + high) / 2, "low": low, "high": high, "unit": small,
                           "iso_duration": iso_duration((low + high) / 2, small)}
         unit, amount = units[-1]
         if not nums:
-            nums = [2.0] if "couple" in words else [0.5] if "half" in words else [1.0]
+            nums = [float(self.vague["couple"])] if "couple" in words else [0.5] if "half" in words else [1.0]
         elif rule == "num-and-a-half":
             nums = [nums[0] + 0.5]
         elif rule == "num-and-fraction":
@@ -458,8 +462,14 @@ class QuantityRecognizer(RuleFiles):
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
 
-    def is_age(self, span):
-        """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group"."""
+    def is_age(self, span, unit):
+        """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group".
+
+        An age is told in days to years (lexicon `age_units`), never in hours or minutes ("with
+        advancing age during a triathlon (3 h)"); a duration lead after the age word ("age groups
+        during the last three decades") makes the number a duration."""
+        if unit not in self.age_units:
+            return False
         doc = span.doc
         after = " ".join(t.lower_ for t in doc[span.end:span.end + 2])
         if after.startswith(("age group", "age-group", "age category", "old")):
@@ -468,14 +478,17 @@ class QuantityRecognizer(RuleFiles):
         before = [t.lower_ for t in doc[max(sent_start, span.start - 8):span.start]]
         if before[-2:] in (["older", "than"], ["younger", "than"]) or (before[-1:] == ["aged"]):
             return True
+        ages = [n for n, w in enumerate(before) if w in ("age", "ages", "aged")]
         lead = before[-1] if before else ""
-        return any(w in ("age", "ages", "aged") for w in before) and lead not in self.duration_leads
+        return bool(ages) and lead not in self.duration_leads \
+            and not self.duration_preps.intersection(before[ages[-1] + 1:])
 
     @staticmethod
     def is_clock(span, unit):
-        """ "at 19 h", "10 h 30": a clock time written the French way."""
+        """ "at 19 h", "10 h 30": a clock time written the French way (a whole hour of the day: not "at 220 h")."""
         doc = span.doc
-        if unit.lower_ != "h":
+        hours = [t._.num for t in span if t._.num is not None]
+        if unit.lower_ != "h" or not hours or not all(h == int(h) and 0 <= h <= 24 for h in hours):
             return False
         after = doc[unit.i + 1] if unit.i + 1 < len(doc) else None
         return (span.start > 0 and doc[span.start - 1].lower_ == "at") or (
@@ -532,11 +545,57 @@ class QuantityRecognizer(RuleFiles):
             return None
         fields = {**self.value_fields(nums), "unit": unit}
         doc = span.doc
-        if any(t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
-               for t in doc[max(0, span.start - 3):span.start]):
+        if self.compound_unit(span):
+            return None             # "1g/cc", "67 ml kg −1 · min −1", "21 ml.kg −1": a ratio's numerator, no dose
+        if self.not_given(span):
             fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g": a product or a weight, not a dose
             fields.update(dict(zip(("value_si", "unit_si"), to_si(fields["value"], self.units.pint_name(span[-1].text)))))
         return span, fields
+
+    def compound_unit(self, span):
+        """The dose unit goes on as a ratio or a product of units not in `per` (an intake per day,
+        "1 ml · kcal −1 · day −1", stays a dose)."""
+        doc = span.doc
+        if span.end + 1 >= len(doc):
+            return False
+        chain = doc[span.end:min(len(doc), span.end + 8)]
+        if any(t.lower_ in ("day", "d") for t in chain if t.whitespace_ or t.i + 1 == len(doc) or not doc[t.i + 1].is_alpha):
+            return False
+        nxt, after = doc[span.end], doc[span.end + 1]
+        if nxt.text in ("/", "·", "⋅", ".") and not nxt.whitespace_ and after.is_alpha and after.lower_ not in self.per:
+            return nxt.text != "." or after._.qclass in ("measure", "dose", "time")
+        return nxt._.qclass in ("measure", "dose", "time") and after.text in self.units.exponents
+
+    def not_given(self, span):
+        """An amount of substance nobody takes or is given (the guide's dose), so a measurement:
+
+        a product or a weight ("to give 1.56 g", "weighing 20 g", "30 mg of protein were
+        obtained": lexicon `product_verbs`, before the amount or governing it), the volume a
+        count or a concentration is per ("per 7.5 ml blood", "CTC/7.5 ml"), or a vessel's
+        capacity ("a 3 l syringe", "column (HR 16/10, 20 ml)": lexicon `vessels`)."""
+        doc = span.doc
+
+        def product(t):
+            return t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
+
+        if any(product(t) for t in doc[max(0, span.start - 3):span.start]):
+            return True
+        head = span[-1]
+        while head.head.i != head.i and head.pos_ not in ("VERB", "AUX"):
+            head = head.head
+        if head.pos_ == "VERB" and head.i > span.end and product(head):
+            return True             # the verb after its subject: "30 mg of protein were obtained"
+        if span.start > 0 and (doc[span.start - 1].lower_ == "per" or doc[span.start - 1].text.endswith("/")):
+            return True
+        if span.end < len(doc) and doc[span.end].lower_ in self.vessels:
+            return True
+        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+        for t in reversed(doc[max(sent_start, span.start - 8):span.start]):
+            if t.text == ")":
+                return False
+            if t.text == "(":
+                return t.i > 0 and doc[t.i - 1].lower_ in self.vessels
+        return False
 
     def _money(self, span, rule):
         span = self.trim(span)

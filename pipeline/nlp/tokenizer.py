@@ -4,7 +4,7 @@ import re
 
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-EXTRA_PREFIXES = [r"[~≈≤≥<>](?=[0-9.])"]                         # ~70%, ≈2%, ≤2%
+EXTRA_PREFIXES = [r"[~∼≈≤≥<>](?=[0-9.])"]                        # ~70%, ∼10% (tilde operator, PDF text), ≈2%, ≤2%
 # a unit or magnitude ending a sentence: "5.6 mmol/L.", "$4M.", "35‰."
 EXTRA_SUFFIXES = [r"(?<=/[A-Za-z])\.", r"(?<=/[A-Za-z]{2})\.", r"(?<=[0-9][A-Za-z])\.", r"(?<=[‰°])\."]
 EXTRA_INFIXES = [
@@ -14,6 +14,7 @@ EXTRA_INFIXES = [
     r"(?<=[A-Z]{2})(?=[0-9])",                                   # USD10m, RM79: a code glued to the amount
     r"(?<=[A-Za-z])[=<>≤≥](?=[0-9])",                            # x=39%, p<0.05
     r"(?<=[0-9])%(?=[–—‐-][0-9])", r"(?<=%)[–—‐-](?=[0-9])",     # 3%-4%
+    r"(?<=[0-9])%(?=[A-Za-z])",                                  # 10%W/W, 30%solution (PDF text)
     r"(?<=[$£€])(?=[0-9])",                                      # the second $ of $10–$20
     r"(?<=[a-z]{2})\.(?=[A-Za-z]{2,})",                          # "30 years.was treated" (missing space)
 ]
