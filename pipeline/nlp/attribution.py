@@ -46,8 +46,11 @@ for _name in ("speaker", "antecedent", "source", "cue", "role", "kind"):
     Span.set_extension(_name, default=None, force=True)
 
 
-def load_lexicon(path):
+def load_lexicon(path, cues=PATTERNS / "evidence.yml"):
+    """reporting.yml's lists, the derived verb sets, and the first-person words of evidence.yml."""
     lexicon = dict(read_yaml(path))
+    first = read_yaml(cues)
+    lexicon["pronouns"] = dict(lexicon["pronouns"], first=[str(w) for w in first["first_person"] + first["first_person_plural"]])
     lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
     lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
     lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
@@ -128,15 +131,15 @@ def salience_antecedent(doc, mention, lexicon, sources):
     assigns=["doc.spans", "span._.speaker", "span._.antecedent", "span._.cue", "span._.role", "span._.attributed"],
     requires=["doc.spans", "token.dep", "doc.ents"],
     default_config={"lexicon": str(PATTERNS / "reporting.yml"), "patterns": str(PATTERNS / "attribution.jsonl"),
-                    "resolver": {"@misc": "salience_antecedent.v1"}},
+                    "cues": str(PATTERNS / "evidence.yml"), "resolver": {"@misc": "salience_antecedent.v1"}},
 )
-def make_attribution(nlp, name, lexicon, patterns, resolver):
-    return Attribution(nlp.vocab, lexicon, patterns, resolver)
+def make_attribution(nlp, name, lexicon, patterns, cues, resolver):
+    return Attribution(nlp.vocab, lexicon, patterns, resolver, cues)
 
 
 class Attribution:
-    def __init__(self, vocab, lexicon, patterns, resolver):
-        self.lexicon = load_lexicon(lexicon)
+    def __init__(self, vocab, lexicon, patterns, resolver, cues=PATTERNS / "evidence.yml"):
+        self.lexicon = load_lexicon(lexicon, cues)
         self.speech = set(self.lexicon["speech"])
         self.resolve = resolver
         self.rules = {}
