@@ -50,7 +50,8 @@ def load_lexicon(path, cues=PATTERNS / "evidence.yml"):
     """reporting.yml's lists, the derived verb sets, and the first-person words of evidence.yml."""
     lexicon = dict(read_yaml(path))
     first = read_yaml(cues)
-    lexicon["pronouns"] = dict(lexicon["pronouns"], first=[str(w) for w in first["first_person"] + first["first_person_plural"]])
+    words = first["first_person"] + first["first_person_plural"]
+    lexicon["pronouns"] = dict(lexicon["pronouns"], first=[str(w) for w in words])
     lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
     lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
     lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
@@ -265,9 +266,10 @@ class Attribution:
     @staticmethod
     def core(doc, mention, sources):
         """The named span inside a longer mention (a source, else a PERSON/ORG entity), or None."""
-        inside = [s for s in sources if mention.start <= s.start and s.end <= mention.end and (s.start, s.end) != (mention.start, mention.end)]
-        inside += [e for e in doc.ents if e.label_ in ("PERSON", "ORG") and mention.start <= e.start
-                   and e.end <= mention.end and (e.start, e.end) != (mention.start, mention.end)]
+        def within(span):
+            return mention.start <= span.start and span.end <= mention.end and len(span) < len(mention)
+        inside = [s for s in sources if within(s)]
+        inside += [e for e in doc.ents if e.label_ in ("PERSON", "ORG") and within(e)]
         people = [s for s in inside if s.label_ in ("person", "PERSON")]
         return max(people or inside, key=lambda s: (s.end - s.start, -s.start), default=None)
 
