@@ -254,7 +254,9 @@ class Attribution:
             if child.dep_ in ("compound", "flat") and child.i == end:
                 end += 1
             elif child.dep_ == "appos" and child.left_edge.i <= end + 1:              # "X, the clinic's director"
-                end = max(end, max(t.i for t in child.subtree if not t.is_punct and t.dep_ != "relcl") + 1)
+                clause = {t.i for r in child.subtree if r.dep_ == "relcl" for t in r.subtree}   # not "…, who led it"
+                words = [t.i for t in child.subtree if not t.is_punct and t.i not in clause]
+                end = max([end] + [i + 1 for i in words])
         # "Title, Name said": a title noun phrase the parser left outside the name's phrase
         if start >= 2 and doc[start - 1].text == "," and doc[start - 2].lemma_.lower() in self.titles \
                 and doc[start - 2].head.i not in range(start, end):
