@@ -69,3 +69,26 @@ def test_the_antecedent_resolver_is_a_config_seam():
                          overrides={"attribution": {"resolver": {"@misc": "test_no_antecedent.v1"}}})
     plugged = nlp(text)
     assert [a._.antecedent for a in plugged.spans["attributions"] if a._.speaker.text == "He"] == [None]
+
+
+def test_study_heads_are_data_a_config_entry_swaps(tmp_path):
+    """The `sources` component's study head nouns come from its `lexicon` file: adding a word there
+    (here "registry") makes "a national registry" a described study, with no code change."""
+    import spacy
+    from ruamel.yaml import YAML
+
+    from pipeline import settings
+    from pipeline.nlp import add_components, full_pipeline, number_friendly_tokenizer
+    from pipeline.nlp.rulefiles import PATTERNS
+
+    text = "A national registry of 5,000 births shows 12% were preterm."
+    assert [s.text for s in full_pipeline()(text).spans["sources"] if s.label_ == "study"] == []
+    yaml = YAML(typ="safe")
+    words = yaml.load((PATTERNS / "reporting.yml").read_text(encoding="utf-8"))
+    words["study_heads"].append("registry")
+    path = tmp_path / "reporting.yml"
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.dump(words, fh)
+    nlp = add_components(number_friendly_tokenizer(spacy.load(settings.MODEL)), "claims",
+                         overrides={"sources": {"lexicon": str(path)}})
+    assert [s.text for s in nlp(text).spans["sources"] if s.label_ == "study"] == ["A national registry"]

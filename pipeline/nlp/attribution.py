@@ -46,8 +46,12 @@ for _name in ("speaker", "antecedent", "source", "cue", "role", "kind"):
     Span.set_extension(_name, default=None, force=True)
 
 
-def load_lexicon(path):
+def load_lexicon(path, cues=PATTERNS / "evidence.yml"):
+    """reporting.yml's lists, the derived verb sets, and the first-person words of evidence.yml."""
     lexicon = dict(read_yaml(path))
+    first = read_yaml(cues)
+    words = first["first_person"] + first["first_person_plural"]
+    lexicon["pronouns"] = dict(lexicon["pronouns"], first=[str(w) for w in words])
     lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
     lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
     lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
@@ -128,19 +132,20 @@ def salience_antecedent(doc, mention, lexicon, sources):
     assigns=["doc.spans", "span._.speaker", "span._.antecedent", "span._.cue", "span._.role", "span._.attributed"],
     requires=["doc.spans", "token.dep", "doc.ents"],
     default_config={"lexicon": str(PATTERNS / "reporting.yml"), "patterns": str(PATTERNS / "attribution.jsonl"),
-                    "resolver": {"@misc": "salience_antecedent.v1"}},
+                    "cues": str(PATTERNS / "evidence.yml"), "resolver": {"@misc": "salience_antecedent.v1"}},
 )
-def make_attribution(nlp, name, lexicon, patterns, resolver):
-    return Attribution(nlp.vocab, lexicon, patterns, resolver)
+def make_attribution(nlp, name, lexicon, patterns, cues, resolver):
+    return Attribution(nlp.vocab, lexicon, patterns, resolver, cues)
 
 
 class Attribution(RuleFiles):
-    RULE_FILES = ("lexicon", "patterns")
+    RULE_FILES = ("lexicon", "patterns", "cues")
 
-    def __init__(self, vocab, lexicon, patterns, resolver):
+    def __init__(self, vocab, lexicon, patterns, resolver, cues=PATTERNS / "evidence.yml"):
         self.keep_rule_files(locals())
-        self.lexicon = load_lexicon(lexicon)
+        self.lexicon = load_lexicon(lexicon, cues)
         self.speech = set(self.lexicon["speech"])
+        self.titles = set(self.lexicon["descriptions"]["person"])
         self.resolve = resolver
         self.rules = {}
         self.matcher = DependencyMatcher(vocab)
@@ -183,7 +188,7 @@ class Attribution(RuleFiles):
     def matches(self, doc, sources):
         """Attributions as plain dicts (start, end of the content; label, speaker, cue, role, kind)."""
         found, seen = [], set()
-        for match_id, token_ids in sorted(self.matcher(doc), key=lambda m: m[1]):
+        for match_id, token_ids in self.best_subjects(doc):
             rule = self.rules[doc.vocab.strings[match_id]]
             nodes = {spec["RIGHT_ID"]: doc[i] for spec, i in zip(rule["pattern"], token_ids)}
             cue, head = nodes["cue"], nodes["source"]
@@ -200,32 +205,78 @@ class Attribution(RuleFiles):
                           "frames": self.frames_only(cue) and cue.lemma_ in self.speech})
         return found
 
+    def best_subjects(self, doc):
+        """The matches, one speaker per reporting verb where the parse offers several.
+
+        A verb with two subjects ("Rural clinics, said Ann Lee, now …": the inverted
+        "said X" the parser reads as a second subject) keeps the named one; a subject
+        the parser labelled otherwise (rule "x-says-unlabelled": "Ann Lee, QC, said")
+        counts only when the verb has no subject at all. Then a person before an organisation
+        ("Ann Lee, SC, said"), the nearer before the farther.
+        """
+        by_cue = {}
+        for match_id, token_ids in sorted(self.matcher(doc), key=lambda m: m[1]):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            if rule.get("subject") is None:
+                yield match_id, token_ids
+                continue
+            ids = [spec["RIGHT_ID"] for spec in rule["pattern"]]
+            cue_i = token_ids[ids.index("cue")]
+            if rule["subject"] == "unlabelled" and token_ids[ids.index("source")] > cue_i:
+                continue                                # an unlabelled name counts before the verb only
+            by_cue.setdefault(cue_i, []).append((rule, match_id, token_ids))
+        for cue_i, options in by_cue.items():
+            def rank(option):
+                rule, _, token_ids = option
+                head = doc[token_ids[[spec["RIGHT_ID"] for spec in rule["pattern"]].index("source")]]
+                return (rule["subject"] == "labelled", is_named(doc[head.i:head.i + 1]), head.ent_type_ == "PERSON",
+                        -abs(head.i - cue_i))
+            _, match_id, token_ids = max(options, key=rank)
+            yield match_id, token_ids
+
     @staticmethod
     def cue_text(doc, cue):
         if cue.lower_ == "according" and cue.i + 1 < len(doc):
             return "according to"
         return cue.text
 
-    @staticmethod
-    def mention(doc, head, sources):
-        """The mention a source token heads: a known source, an entity, else its noun phrase."""
+    def mention(self, doc, head, sources):
+        """The speaker's mention as written: the noun phrase the source token heads, with a title
+        in apposition on either side ("the county's health officer, Luis Ortega", "Malaysia's
+        Prime Minister, Najib Razak"); `core()` finds the name inside it."""
         if head.tag_ in ("WP", "WDT") and head.head.dep_ == "relcl":      # "X, who said": X
             head = head.head.head
-        for span in sources:
-            if span.start <= head.i < span.end:
-                return span
-        for ent in doc.ents:
-            if ent.start <= head.i < ent.end and ent.label_ in NAMED_ENTS:
-                return ent
-        start = head.i
+        known = next((span for span in sources if span.start <= head.i < span.end), None)
+        if known is None:
+            known = next((e for e in doc.ents if e.start <= head.i < e.end and e.label_ in NAMED_ENTS), None)
+        start, end = (known.start, known.end) if known is not None else (head.i, head.i + 1)
         for child in head.lefts:
             if child.dep_ in MENTION_LEFT:
                 start = min(start, child.left_edge.i)
-        end = head.i + 1
         for child in head.rights:
             if child.dep_ in ("compound", "flat") and child.i == end:
                 end += 1
+            elif child.dep_ == "appos" and child.left_edge.i <= end + 1:              # "X, the clinic's director"
+                clause = {t.i for r in child.subtree if r.dep_ == "relcl" for t in r.subtree}   # not "…, who led it"
+                words = [t.i for t in child.subtree if not t.is_punct and t.i not in clause]
+                end = max([end] + [i + 1 for i in words])
+        # "Title, Name said": a title noun phrase the parser left outside the name's phrase
+        if start >= 2 and doc[start - 1].text == "," and doc[start - 2].lemma_.lower() in self.titles \
+                and doc[start - 2].head.i not in range(start, end):
+            start = doc[start - 2].left_edge.i
+        if known is not None and (start, end) == (known.start, known.end):
+            return known
         return Span(doc, start, end)
+
+    @staticmethod
+    def core(doc, mention, sources):
+        """The named span inside a longer mention (a source, else a PERSON/ORG entity), or None."""
+        def within(span):
+            return mention.start <= span.start and span.end <= mention.end and len(span) < len(mention)
+        inside = [s for s in sources if within(s)]
+        inside += [e for e in doc.ents if e.label_ in ("PERSON", "ORG") and within(e)]
+        people = [s for s in inside if s.label_ in ("person", "PERSON")]
+        return max(people or inside, key=lambda s: (s.end - s.start, -s.start), default=None)
 
     @staticmethod
     def content(doc, cue, speaker, mode):
@@ -241,6 +292,11 @@ class Attribution(RuleFiles):
             return doc[side[0].i:side[-1].i + 1] if side else sent
         if mode == "sentence" or cue.pos_ not in ("VERB", "AUX"):
             return sent
+        if cue.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
+            phrase = {t.i for t in cue.subtree}                  # "As X told reporters, [the main clause]"
+            rest = [t for t in cue.head.subtree if t.i not in phrase and not t.is_punct]
+            if rest:
+                return doc[rest[0].i:rest[-1].i + 1]
         for child in cue.children:
             if child.dep_ in ("ccomp", "xcomp") and child.i != speaker.root.i:
                 return doc[child.left_edge.i:child.right_edge.i + 1]
@@ -254,17 +310,21 @@ class Attribution(RuleFiles):
 
     def credits(self, doc):
         """Caption credits ("… snow on the pass. Image: Ann Lee."): the caption is the credited
-        party's (kind "credit": a speaker for the discourse, never a source of a figure)."""
+        party's (kind "credit": a speaker for the discourse, never a source of a figure).
+        Source lines ("… have diabetes (source: CDC)") have the same shape and are reports."""
         found = []
-        words = set(self.lexicon["credit_words"])
+        credit, source = set(self.lexicon["credit_words"]), set(self.lexicon["source_words"])
         for token in doc[:-2]:
-            if token.lower_ in words and doc[token.i + 1].text == ":":
+            if token.lower_ in credit | source and doc[token.i + 1].text == ":":
                 sent = token.sent
                 name = [t for t in doc[token.i + 2:sent.end] if not t.is_punct or t.text in ("/", "-", "&")]
                 if not name or token.i == 0:
                     continue
-                start = sent.start if sent.start < token.i else (doc[sent.start - 1].sent.start if sent.start else 0)
-                found.append({"start": start, "end": token.i, "label": "credit", "kind": "credit", "role": "speaker",
+                end = token.i - 1 if token.i > 0 and doc[token.i - 1].text in ("(", "[") else token.i
+                start = sent.start if sent.start < end else (doc[sent.start - 1].sent.start if sent.start else 0)
+                kind = "credit" if token.lower_ in credit else "report"
+                found.append({"start": start, "end": end, "label": "credit" if kind == "credit" else "source-line",
+                              "kind": kind, "role": "speaker" if kind == "credit" else "research",
                               "cue": f"{token.text}:", "speaker": doc[name[0].i:name[-1].i + 1], "frames": False})
         return found
 
@@ -318,6 +378,9 @@ class Attribution(RuleFiles):
     # -- who a mention stands for -------------------------------------------------------
     def antecedent(self, doc, attr, sources, found):
         speaker = attr._.speaker
+        core = self.core(doc, speaker, sources) if len(speaker) > 1 else None
+        if core is not None:                                       # "the agency's director, Ann Lee": Ann Lee
+            return core
         if mention_class(speaker, self.lexicon) == "first":        # "I" inside a quote: the quote's speaker
             for quote in found:
                 if quote.label_ == "quote" and quote.start <= speaker.start < quote.end and quote is not attr:

@@ -28,7 +28,6 @@ from .sources import SPAN_KEY as SOURCES
 CLAIMS = "claims"
 SPECIFIC_TYPES = {"journal", "institution", "publication"}
 NEGATORS = {"no", "not", "any", "without", "lack", "little"}
-THIRD_PERSON = {"he", "she", "his", "her", "him", "hers", "himself", "herself"}
 OPEN_QUOTE, CLOSE_QUOTE = "“", "”"      # curly single quotes double as apostrophes: not counted
 
 for _name, _default in (("evidence", None), ("evidence_cues", None), ("hedged", None), ("claim_sources", None)):
@@ -91,7 +90,11 @@ class EvidenceLabeller(RuleFiles):
         self.cues = load_cues(cues)
         self.matcher = cue_matcher(vocab, self.cues)
         self.experience_verbs = set(self.cues["experience_verbs"])
-        self.expert_words = set(read_yaml(lexicon)["expert_words"])
+        words = read_yaml(lexicon)
+        self.expert_words = set(words["expert_words"])
+        self.third_person = {str(w) for w in words["pronouns"]["person"]}
+        # "I"/"we" in quotation marks: the speaker's voice (first_person + first_person_plural)
+        self.first_person = {str(w) for w in self.cues["first_person"] + self.cues["first_person_plural"]}
         self.research_cues = {str(w) for w in self.cues["research"] if " " not in str(w)} | {"tested", "measured"}
 
     def __call__(self, doc):
@@ -138,13 +141,13 @@ class EvidenceLabeller(RuleFiles):
         """Set the claim's evidence, cues, hedged and sources; True if it is a personal account."""
         doc = claim.doc
         cues = []
-        quoted = any(in_quote(doc, i) for i in range(claim.start, claim.end) if doc[i].lower_ in ("i", "my", "me", "we"))
+        quoted = any(in_quote(doc, i) for i in range(claim.start, claim.end) if doc[i].lower_ in self.first_person)
         first = [t for t, _ in found.get("first_person", [])]
         if in_comment or quoted:
             first += [t for t, _ in found.get("first_person_plural", [])]
         hearsay = [t for t, _ in found.get("hearsay", [])]
         told = [t for t, _ in found.get("testimony", [])]
-        if testimony and not told and any(t.lower_ in THIRD_PERSON for t in claim):
+        if testimony and not told and any(t.lower_ in self.third_person for t in claim):
             told = ["(the patient of this paragraph)"]
         continues = story and not sources and (in_comment or self.quoted_story(claim))
         if continues and self.continues_story(claim):

@@ -16,16 +16,11 @@ Institute of Mental Health" one source (Span._.canonical).
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .rulefiles import PATTERNS, read_rules
+from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .spanfilter import ranked_spans_filter
 
 
 SPAN_KEY = "sources"
-STUDY_HEADS = {"study", "studies", "trial", "trials", "meta-analysis", "meta-study", "review", "reviews", "survey",
-               "surveys", "poll", "polls", "cohort", "census", "analysis", "experiment", "investigation", "research"}
-INSTITUTION_WORDS = {"university", "institute", "institutes", "association", "clinic", "hospital", "center", "centre",
-                     "administration", "agency", "organization", "organisation", "foundation", "council", "society",
-                     "college", "school", "network", "academy", "ministry", "department", "force", "authority"}
 TRIM_START = {"the", "a", "an", "journal", "in", "of"}
 TRIM_END = {"journal", "'s", "’s"}
 
@@ -35,27 +30,34 @@ Doc.set_extension("context", default=None, force=True)
 
 
 @Language.factory("sources", default_config={"mentions_key": "source_mentions",
+                                             "lexicon": str(PATTERNS / "reporting.yml"),
                                              "spans_filter": {"@misc": "claims.ranked_spans_filter.v1"}})
-def make_sources(nlp, name, mentions_key, spans_filter):
+def make_sources(nlp, name, mentions_key, lexicon, spans_filter):
     """`mentions_key`: the doc.spans key the source ruler (a span_ruler) writes its matches to;
+    `lexicon`: the word lists (study_heads, institution_words) of patterns/reporting.yml;
     `spans_filter`: which of overlapping mentions (given best first) are kept."""
-    return SourceFinder(nlp.vocab, mentions_key, spans_filter)
+    return SourceFinder(nlp.vocab, mentions_key, lexicon, spans_filter)
 
 
-def looks_institutional(name):
-    return bool({w.lower() for w in name.split()} & INSTITUTION_WORDS)
+class SourceFinder(RuleFiles):
+    RULE_FILES = ("lexicon",)
 
-
-class SourceFinder:
-    def __init__(self, vocab, mentions_key, spans_filter=ranked_spans_filter):
+    def __init__(self, vocab, mentions_key, lexicon=PATTERNS / "reporting.yml", spans_filter=ranked_spans_filter):
+        self.keep_rule_files(locals())
         self.vocab, self.mentions_key, self.spans_filter = vocab, mentions_key, spans_filter
+        words = read_yaml(lexicon)
+        self.study_heads = {str(w) for w in words["study_heads"]}
+        self.institution_words = {str(w) for w in words["institution_words"]}
+
+    def looks_institutional(self, name):
+        return bool({w.lower() for w in name.split()} & self.institution_words)
 
     def __call__(self, doc):
         context = doc._.context or {}
         abbreviations = context.get("abbreviations") or {}
         candidates = []
         for span in doc.spans.get(self.mentions_key, []):
-            if span.id_ == "named-trial" and looks_institutional(abbreviations.get(doc[span.start].text, "")):
+            if span.id_ == "named-trial" and self.looks_institutional(abbreviations.get(doc[span.start].text, "")):
                 continue        # "a NIDA survey": NIDA is the institution behind it, not the survey's name
             start, end = self.trim(span)
             if end > start:
@@ -69,7 +71,7 @@ class SourceFinder:
                 candidates.append((1, Span(doc, ent.start, end, label=label)))
         for token in doc:
             long_form = abbreviations.get(token.text)
-            if long_form and token.is_upper and len(token.text) > 1 and looks_institutional(long_form):
+            if long_form and token.is_upper and len(token.text) > 1 and self.looks_institutional(long_form):
                 candidates.append((1, Span(doc, token.i, token.i + 1, label="institution")))
         for chunk in self.study_chunks(doc):
             candidates.append((2, chunk))
@@ -92,19 +94,17 @@ class SourceFinder:
             end -= 1
         return start, end
 
-    @staticmethod
-    def entity_type(ent, abbreviations):
+    def entity_type(self, ent, abbreviations):
         words = {t.lower_ for t in ent}
         if ent.label_ == "PERSON":
             # One capitalised word is too often a drug or a brand to be trusted alone.
             return "person" if len(ent) >= 2 and all(t.is_title or t.is_upper or t.is_punct for t in ent) else None
         if ent.label_ == "ORG":
-            if words & INSTITUTION_WORDS or looks_institutional(abbreviations.get(ent.text, "")):
+            if words & self.institution_words or self.looks_institutional(abbreviations.get(ent.text, "")):
                 return "institution"
         return None
 
-    @staticmethod
-    def study_chunks(doc):
+    def study_chunks(self, doc):
         """Described studies: noun chunks headed by a research word ("a recent clinical trial")."""
         if not doc.has_annotation("DEP"):
             return
@@ -112,5 +112,5 @@ class SourceFinder:
             head = chunk.root.lower_
             described = head != "research" or any(t.dep_ == "amod" for t in chunk)   # "medical research", not "research"
             counted = any(t._.num is not None for t in chunk)                    # "two appropriate trials" is a count
-            if head in STUDY_HEADS and described and not counted:
+            if head in self.study_heads and described and not counted:
                 yield Span(doc, chunk.start, chunk.end, label="study")
