@@ -4,6 +4,8 @@ that linking never puts a claim in two groups or compares claims of different gr
 
 import csv
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -448,3 +450,18 @@ def test_figures_after_another_study_are_not_carried_to_the_study_named_before()
     records = [claim(t, evidence="unattributed", cid=f"d1-{n}") for n, t in enumerate(texts)]
     groups = group_claims(records)
     assert {k: [c["id"] for c in g["claims"]] for k, g in groups.items()} == {"name:harbour": ["d1-0", "d1-1"]}
+
+
+def test_links_do_not_depend_on_the_hash_seed(outputs, tmp_path):
+    """Sets iterate in an order that changes with PYTHONHASHSEED; links.jsonl must come out byte for byte."""
+    name = max(CORPORA, key=lambda n: (outputs[n] / "links.jsonl").stat().st_size)
+    written = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        shutil.copytree(outputs[name], out)
+        result = subprocess.run([sys.executable, "-m", "pipeline", "link", "--out", str(out), "--annotations",
+                                 str(outputs[name].parent / "annotations")], capture_output=True, text=True,
+                                cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        written.append((out / "links.jsonl").read_bytes())
+    assert written[0] == written[1] == (outputs[name] / "links.jsonl").read_bytes()

@@ -345,7 +345,7 @@ def comparisons(figures, limit=BLOCK_LIMIT):
     """The comparable pairs of a group's figures (blocked by family, unit and shared topic token)."""
     blocks = {}
     for n, figure in enumerate(figures):
-        for token in figure.match:
+        for token in sorted(figure.match):          # a set's order changes with the hash seed: the output must not
             blocks.setdefault((figure.family, figure.unit, token), []).append(n)
     seen = set()
     out = []
