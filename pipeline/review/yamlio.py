@@ -282,6 +282,7 @@ class PlainSeq(list):
 _EVENTS = getattr(libyaml, "CSafeLoader", libyaml.SafeLoader)    # libyaml's C parser where PyYAML has it
 _SAFE = YAML(typ="safe", pure=True)          # its resolver and constructor: YAML 1.2's safe rules
 _RESOLVER, _CONSTRUCT = _SAFE.resolver, _SAFE.constructor
+_READ_IMPLICIT_FIRST = frozenset(ch for ch in _RESOLVER.versioned_resolver if ch is not None)
 _DOCUMENT_EVENTS = (libyaml.StreamStartEvent, libyaml.StreamEndEvent, libyaml.DocumentEndEvent)
 
 
@@ -295,14 +296,18 @@ def _scalar(event):
     if not explicit:
         if event.style in _QUOTED:
             return event.value
-        if event.style is None and event.value in _PLAIN_VALUES:
-            return _PLAIN_VALUES[event.value]
+        if not event.style:                  # plain: '' from libyaml's C parser, None from PyYAML's own
+            value = event.value
+            if value and value[0] not in _READ_IMPLICIT_FIRST:
+                return value                 # no implicit type starts with this character: a str
+            if value in _PLAIN_VALUES:
+                return _PLAIN_VALUES[value]
     tag = event.tag if explicit else str(_RESOLVER.resolve(ScalarNode, event.value, event.implicit))
     make = _CONSTRUCT.yaml_constructors.get(tag)
     if make is None:
         raise libyaml.MarkedYAMLError(problem=f"the tag {tag} is not allowed here", problem_mark=event.start_mark)
     value = make(_CONSTRUCT, ScalarNode(tag, event.value, style=event.style))
-    if not explicit and event.style is None and len(_PLAIN_VALUES) < 100_000:
+    if not explicit and not event.style and len(_PLAIN_VALUES) < 100_000 and len(event.value) < 40:
         _PLAIN_VALUES[event.value] = value
     return value
 
