@@ -66,8 +66,14 @@ $(OUT)/links.jsonl: $(OUT)/machine_claims.jsonl $(ANNS_STATE) $(SRC)
 	$(CLI) link export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
 
 export: $(OUT)/claims.jsonl
+# The links recipe above already ran export (same process as link). Make remakes this target
+# whenever links.jsonl was remade, so export runs here only if an input is newer than claims.jsonl
+# (a template edited, or the target asked for alone).
 $(OUT)/claims.jsonl: $(OUT)/links.jsonl $(ANNS_STATE) $(SRC) $(REPORT_TEMPLATES)
-	$(CLI) export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
+	@if [ ! -e '$@' ] || [ -n "$$(find $(SRC) $(REPORT_TEMPLATES) '$(OUT)/links.jsonl' '$(ANNS_STATE)' -newer '$@' 2>/dev/null | head -n 1)" ]; then \
+	  echo "$(CLI) export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'"; \
+	  $(CLI) export --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'; \
+	fi
 
 eval: $(OUT)/machine_claims.jsonl
 	$(CLI) eval --corpus '$(CORPUS)' --out '$(OUT)' --annotations '$(ANNOTATIONS)'
