@@ -49,8 +49,9 @@ def glued_name(token):
     return nxt is not None and not token.whitespace_ and nxt.is_alpha and not nxt._.qclass
 
 
-def number_candidates(doc, kept, excluded, vague=("dozen", "couple")):
+def number_candidates(doc, kept, excluded, vague_ids):
     """Numbers outside every quantity that a parse could read as counts (not years, not 'one')."""
+    # vague_ids: word ids of the lexicon's vague_counts ("dozen", "couple"), read after "a"
     taken = {i for span in kept for i in range(span.start, span.end)} | excluded
     out = []
     for i in doc.user_data.get(NUMBER_INDEX, ()):
@@ -61,7 +62,6 @@ def number_candidates(doc, kept, excluded, vague=("dozen", "couple")):
         if nxt is None or not nxt.is_alpha or nxt.lower_ in NOT_BEFORE_NOUN:
             continue                # a count's number stands before its noun ("3,000 monkeys", "two of my")
         out.append(Span(doc, i, i + 1, label="candidate"))
-    vague_ids = {get_string_id(w) for w in vague}
     lowers = doc.to_array(LOWER).tolist() if len(doc) else []      # word ids: no Token made for each word
     for i, lower in enumerate(lowers):      # "a dozen", "a couple (of)": no number token, still a count
         if lower in vague_ids and i > 0 and lowers[i - 1] == A and i not in taken:

@@ -120,6 +120,7 @@ class QuantityRecognizer(RuleFiles):
         self.lower_class = {strings.add(w): cls for w, cls in self.classes.items()}
         self.orth_class = {strings.add(w): cls for w, cls in self.case_classes.items()}
         self.trigger_ids = {strings.add(w) for w in self.triggers}
+        self.counted_vague_ids = frozenset(strings.add(w) for w in self.counted_vague)   # "a dozen": by word id
 
     # -- the component ------------------------------------------------------
     def token_classes(self, doc):
@@ -175,7 +176,7 @@ class QuantityRecognizer(RuleFiles):
         mark_changes(kept)
         doc.spans[SPAN_KEY] = kept
         if not self.uses_parse:
-            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded, self.counted_vague)
+            doc.spans[CANDIDATES_KEY] = number_candidates(doc, kept, excluded, self.counted_vague_ids)
         return doc
 
     # -- "from X to Y" --------------------------------------------------------

@@ -62,6 +62,11 @@ def load_bytes(path, raw):
     return data
 
 
+def _implicit_first(resolver):
+    """The characters some implicit (non-str) YAML type can start with: any other plain scalar is a str."""
+    return frozenset(ch for ch in resolver.versioned_resolver if ch is not None)
+
+
 def new_file(doc_id):
     data = CommentedMap()
     data["doc_id"] = doc_id
@@ -95,7 +100,7 @@ _INDICATOR_FIRST = frozenset("#,[]{}&*!|>'\"%@`")      # ruamel quotes a str sta
 _BEFORE_SPACE = frozenset("-?:")                       # ... or with one of these alone or before a space
 _STR_TAG = "tag:yaml.org,2002:str"
 _WRITER_RESOLVER = _yaml().resolver         # the round-trip dumper's: whether it must quote a str
-_IMPLICIT_FIRST = frozenset(ch for ch in _WRITER_RESOLVER.versioned_resolver if ch is not None)
+_IMPLICIT_FIRST = _implicit_first(_WRITER_RESOLVER)
 
 
 def _printable(value):
@@ -282,7 +287,7 @@ class PlainSeq(list):
 _EVENTS = getattr(libyaml, "CSafeLoader", libyaml.SafeLoader)    # libyaml's C parser where PyYAML has it
 _SAFE = YAML(typ="safe", pure=True)          # its resolver and constructor: YAML 1.2's safe rules
 _RESOLVER, _CONSTRUCT = _SAFE.resolver, _SAFE.constructor
-_READ_IMPLICIT_FIRST = frozenset(ch for ch in _RESOLVER.versioned_resolver if ch is not None)
+_READ_IMPLICIT_FIRST = _implicit_first(_RESOLVER)
 _DOCUMENT_EVENTS = (libyaml.StreamStartEvent, libyaml.StreamEndEvent, libyaml.DocumentEndEvent)
 
 
