@@ -49,9 +49,15 @@ class Workspace:
 
     @cached_property
     def claims(self):
-        """The claims with the annotators' decisions applied, as claims.jsonl holds them."""
+        """The claims with the annotators' decisions applied, as claims.jsonl holds them.
+
+        The annotation files' data is let go once the claims are made from it: link and export
+        need only the claims, and on one long document it is the largest thing held (a stage that
+        still asks for `reviews` reads the files again)."""
         from .export import merged_claims
-        return merged_claims(self.documents, self.reviews)
+        claims = merged_claims(self.documents, self.reviews)
+        self.__dict__.pop("reviews", None)
+        return claims
 
     @cached_property
     def links(self):

@@ -221,15 +221,16 @@ def threaded(comments):
     return roots
 
 
-def text_pieces(text, start, end, claims, documents, doc_link):
-    """text[start:end] cut into plain pieces and the claims inside it (each claim placed once)."""
+def text_pieces(text, start, end, claims, views):
+    """text[start:end] cut into plain pieces and the claims inside it (each claim placed once);
+    `views`: {claim id: its claim_view}."""
     pieces, pos = [], start
     for claim in claims:
         if claim["start"] < pos or claim["end"] > end:
             continue
         if claim["start"] > pos:
             pieces.append({"text": text[pos:claim["start"]], "claim": None})
-        pieces.append({"text": None, "claim": claim_view(claim, documents, doc_link)})
+        pieces.append({"text": None, "claim": views[claim["id"]]})
         pos = claim["end"]
     if pos < end:
         pieces.append({"text": text[pos:end], "claim": None})
@@ -239,11 +240,12 @@ def text_pieces(text, start, end, claims, documents, doc_link):
 def document_view(document, text, claims, documents, doc_link):
     """Article blocks, threaded comments and references of one document, claims placed in them."""
     claims = sorted(claims, key=lambda c: c["start"])
+    views = {c["id"]: claim_view(c, documents, doc_link) for c in claims}      # one per claim: text and list share it
     blocks, comments, references = [], {}, []
     for segment in document.get("segments") or []:
         kind, start, end = segment.get("kind"), segment["start"], segment["end"]
         inside = [c for c in claims if start <= c["start"] < end]
-        pieces = text_pieces(text, start, end, inside, documents, doc_link)
+        pieces = text_pieces(text, start, end, inside, views)
         if kind == "article":
             blocks.append(pieces)
         elif kind == "comment":
@@ -257,7 +259,7 @@ def document_view(document, text, claims, documents, doc_link):
     placed |= {p["claim"]["id"] for c in comments.values() for part in c["parts"] for p in part if p["claim"]}
     return {"blocks": blocks, "threads": threaded(list(comments.values())), "references": references,
             "comment_count": len(comments),
-            "claims": [claim_view(c, documents, doc_link) | {"placed": c["id"] in placed} for c in claims],
+            "claims": [views[c["id"]] | {"placed": c["id"] in placed} for c in claims],
             "unplaced": sum(c["id"] not in placed for c in claims)}
 
 
@@ -270,7 +272,10 @@ def asset(name):
 
 
 def write_tree(folder, files):
-    """Write {relative path: text} as `folder`, replacing any earlier one: built beside it, then renamed."""
+    """Write (relative path, text) pairs as `folder`, replacing any earlier one: built beside it, then renamed.
+
+    A text may be a string or an iterable of strings (a template's `generate()`): a long document's
+    page is then written as it is rendered, never held whole."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
@@ -278,7 +283,8 @@ def write_tree(folder, files):
         for relative, text in files:
             target = building / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            with target.open("w", encoding="utf-8") as fh:
+                fh.writelines([text] if isinstance(text, str) else text)
         os.chmod(building, 0o755)
         old = folder.with_name(f".{folder.name}.old")
         shutil.rmtree(old, ignore_errors=True)
@@ -317,7 +323,7 @@ class Report:
             doc_id = document["doc_id"]
             claims = self.by_doc.get(doc_id, [])
             view = document_view(document, texts[doc_id], claims, self.by_doc_id, self.from_doc_page)
-            yield self.pages[doc_id], ENV.get_template("document.html").render(
+            yield self.pages[doc_id], ENV.get_template("document.html").generate(
                 self.common, document=document, view=view, counts=Counter(c["evidence"] for c in claims),
                 search_href=f"../{self.path.name}" + view_link(doc=doc_id))
 
