@@ -107,7 +107,7 @@ bench-dask: $(STAMP)
 bench-quantities: $(STAMP)
 	$(PY) bench/quantities.py
 
-# One long prose document (LONG_MB, default 20) through ingest + nlp + review + export; peak memory.
+# One long prose document (LONG_MB, default 20) through the stages of make extract, one process each; seconds and peak memory per stage.
 bench-long: $(STAMP)
 	$(PY) bench/long_document.py
 bench-link: $(STAMP)  ## link 100,000 synthetic claims (target < 30 s), then score the three link test corpora
