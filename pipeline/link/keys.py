@@ -60,10 +60,19 @@ class KeyReader:
         # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
         # already): up to two words between.
         self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w-]+,?\s+){{0,2}}?(?:{descriptor})\b")
-        # A run of capitalised words (joined by of/and/for/&), then a descriptor word.
+        # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
+        # that start in lower case between them say what kind of study, not which ("the Utrecht
+        # low-FODMAP trial" is the Utrecht trial).
         self.named = re.compile(
-            rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?\s+"
-            rf"(?P<descriptor>(?i:{descriptor}))\b")
+            rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?"
+            rf"(?:\s+[a-z0-9][\w]*-[\w-]+){{0,2}}\s+(?P<descriptor>(?i:{descriptor}))\b")
+        # An institution written in the sentence: "at the University of Sheffield", "Utrecht University".
+        before = "|".join(re.escape(w.title()).replace(r"\ Of", r"\s+of") for w in self.institution_words
+                          if w.endswith(" of"))
+        after = "|".join(re.escape(w.capitalize()) for w in self.institution_words if " " not in w)
+        self.institution = re.compile(
+            rf"\b(?:{before})\s+(?:the\s+)?(?P<a>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*)"
+            rf"|\b(?P<b>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*?)\s+(?:{after})\b")
 
     # --- normalizing ------------------------------------------------------------
 
@@ -185,6 +194,15 @@ class KeyReader:
         while len(words) > 1 and words[0].lower() in self.not_names:
             words.pop(0)
         return " ".join(words)
+
+    def institutions(self, claim):
+        """The institutions a claim names (its sources', and those written "at the University of X"), cleaned."""
+        found = {self.clean_name(s.get("canonical") or s["text"]) for s in claim["sources"]
+                 if s.get("type") == "institution"}
+        for match in self.institution.finditer(claim["text"]):
+            found.add(self.clean_name(match.group("a") or match.group("b")))
+        found.discard("")
+        return found
 
     def qualifiers(self, claim):
         """[(key, display, type)] most specific first: journal + year, then journal, institution, person, publication."""
