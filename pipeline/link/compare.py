@@ -122,7 +122,7 @@ class FigureReader:
         self.people = {w.lower() for w in rules["people"]}
         self.people_stems = {stem(w) for w in self.people}
         self.stopwords = {w.lower() for w in rules["stopwords"]}
-        self.generic = {w.lower() for w in rules["generic"]} | self.stopwords
+        self.generic = {w.lower() for w in rules["generic"] + rules["directions"]} | self.stopwords
         self.window = rules["window"]
         self.concepts = rules["concepts"]
         self.denominator = rules["denominator"]
@@ -142,6 +142,11 @@ class FigureReader:
         self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
         self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
+        beyond = rules["beyond_the_study"]
+        descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
+        self.beyond = re.compile(
+            rf"\W*(?:[\w'’-]+\s+){{0,{beyond['reach']}}}?(?:{'|'.join(map(re.escape, beyond['comparatives']))})"
+            rf"\s+than\s+(?:the|that|this|their|its)\s+(?:[\w-]+\s+)?(?:{descriptors})\b", re.I)
 
     # --- units and values -----------------------------------------------------------
 
@@ -212,7 +217,7 @@ class FigureReader:
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
         out = []
         for i, (start, end, q) in enumerate(spans):
-            if units[i] is None:
+            if units[i] is None or self.beyond.match(text, end):
                 continue
             family, comparable, stated_unit, factor = units[i]
             interval = self.interval(q, factor)
@@ -270,9 +275,13 @@ class FigureReader:
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
+                after = right[:spec["after_only"]]
+                gap = TOKEN.findall(text[spans[i][1]:spans[i + 1][0]]) if i + 1 < len(spans) else after
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
-                    len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
-                if close or name in self._concepts_in(right[:spec["after_only"]]):
+                    len(gap) <= spec["after_only"]
+                if any(w.lower() in self.unless[name] for w in gap[:spec["after_only"]]):
+                    continue
+                if close or name in self._concepts_in(after):
                     found.add(name)
             elif spec.get("before_only"):
                 before = left[-spec["before_only"]:]
