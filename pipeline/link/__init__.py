@@ -30,7 +30,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
-from .compare import FigureReader, comparisons, name_words
+from .compare import FigureReader, comparisons, inherit_topics, name_words
 from .keys import KeyReader
 from .rules import RULES
 from .sentences import figureless_sentences, interleave
@@ -223,7 +223,7 @@ def link(records, progress=False, documents=(), texts=None):
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:
             continue
-        found = [f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])]
+        found = inherit_topics([f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])])
         out.append({
             "id": link_id(key),
             "source": entry["source"],
