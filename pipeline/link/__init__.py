@@ -78,6 +78,8 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     tied = defaultdict(set)                     # institution -> the identifiers named with it
     for claim in tqdm(records, desc="link: keys", unit="claim", delay=2, disable=not progress):
         these = keys.identifiers(claim, abbreviations)
+        if claim.get("figureless") and sum(k.startswith("name:") for k in these) > 1:
+            these = {}                          # "Neither the FERN trial nor the Sheffield study was funded…"
         for key, display in these.items():
             displays[key][display] += 1
         names = list(these)
@@ -85,11 +87,12 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             found.union(names[0], other)
         ids.append(names)
         quals.append(keys.qualifiers(claim))
-        if names:
+        authors = [k for k in names if these[k].endswith(" et al.")]
+        if authors:
             for institution in keys.institutions(claim):
-                tied[institution].add(names[0])
+                tied[institution].add(authors[0])
     # "The Sheffield study" is the study of Nakamura's team at the University of Sheffield when the
-    # corpus ties that institution to one study only.
+    # corpus ties that institution to one lead author's study only.
     for institution, named in tied.items():
         key = f"name:{institution}"
         if key in displays and len({found.find(n) for n in named}) == 1:
@@ -104,14 +107,18 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             for key, _, _ in qual:
                 in_doc[claim["doc_id"], key].add(root)
                 in_corpus[key].add(root)
-    # A journal named in an article about one study only is that study's journal ("a trial published
-    # in the BMJ in 2022" and then "The FERN trial enrolled…"), in the corpus.
+    # A journal named in an article's lede, before any study is named, is the journal of the article's
+    # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
+    # published two trials in 2022" (then that journal and year no longer point to one study).
+    named_yet = set()
     for claim, names, qual in zip(records, ids, quals):
-        only = doc_studies[claim["doc_id"]]
-        if not names and len(only) == 1 and claim["section"] == "article" and not keys.other_research(claim):
+        doc = claim["doc_id"]
+        if names:
+            named_yet.add(doc)
+        elif doc not in named_yet and claim["section"] == "article" and not keys.other_research(claim):
             for key, _, kind in qual:
                 if kind == "journal":
-                    in_corpus[key] |= only
+                    in_corpus[key] |= doc_studies.get(doc, set())
 
     groups = {}
     last_in_article = {}

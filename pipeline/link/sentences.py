@@ -15,6 +15,8 @@ import re
 from bisect import bisect_right
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])|\n+")
+# A full stop after these ends no sentence: "led by Dr. Ingrid Halvorsen", "Okafor et al. In", "J. Smith".
+ABBREVIATION = re.compile(r"(?:\b(?:Dr|Prof|Mr|Mrs|Ms|St|Jr|Sr|al|vs|approx|No|Fig|e\.g|i\.e)|\b[A-Z])\.$")
 SECTIONS = ("article", "comment")
 NAMED_TYPES = ("journal", "institution", "person")
 
@@ -34,6 +36,8 @@ def split(text, start, end):
     """(start, end) of each sentence of text[start:end]."""
     spans, at = [], start
     for match in SENTENCE_END.finditer(text, start, end):
+        if match.group(0)[:1] != "\n" and ABBREVIATION.search(text, max(at, match.start() - 8), match.start()):
+            continue
         spans.append((at, match.start()))
         at = match.end()
     spans.append((at, end))
