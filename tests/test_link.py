@@ -490,8 +490,9 @@ def test_a_study_named_after_its_institution_is_the_one_study_tied_to_it():
     assert [sorted(c["doc_id"] for c in g["claims"]) for g in group_claims(records).values()] == [["d1", "d2"]]
 
 
-def test_a_lower_case_hyphenated_word_inside_a_study_name_says_what_kind():
-    assert set(KeyReader().identifiers(claim("The Utrecht low-FODMAP trial found 62%."), {})) == {"name:utrecht"}
+@pytest.mark.parametrize("text", ["The Utrecht low-FODMAP trial found 62%.", "In the Utrecht diet trial, 62% improved."])
+def test_a_lower_case_word_inside_a_study_name_says_what_kind(text):
+    assert set(KeyReader().identifiers(claim(text), {})) == {"name:utrecht"}
 
 
 @pytest.mark.parametrize("text,personal", [

@@ -66,6 +66,12 @@ class KeyReader:
         self.named = re.compile(
             rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?"
             rf"(?:\s+[a-z0-9][\w]*-[\w-]+){{0,2}}\s+(?P<descriptor>(?i:{descriptor}))\b")
+        # "the Sheffield desk study": after "the", a capitalised name, one lower-case word saying what
+        # was studied, then a descriptor.
+        self.named_topic = re.compile(
+            rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
+            rf"(?P<descriptor>(?i:{descriptor}))\b")
+        self.stopwords = {w.lower() for w in rules["stopwords"]} | {w.lower() for w in rules["generic"]}
         # An institution written in the sentence: "at the University of Sheffield", "Utrecht University".
         before = "|".join(re.escape(w.title()).replace(r"\ Of", r"\s+of") for w in self.institution_words
                           if w.endswith(" of"))
@@ -153,6 +159,12 @@ class KeyReader:
                 if name and name not in journals:
                     display = self._display(match.group(0))
                     keys.setdefault(f"name:{name}", display)
+            for match in self.named_topic.finditer(text):
+                if match.group("topic") in self.stopwords or match.group("topic") in self.not_names:
+                    continue
+                name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
+                if name and name not in journals:
+                    keys.setdefault(f"name:{name}", self._display(match.group(0)))
             for match in ACRONYM.finditer(text):
                 long_form = abbreviations.get(match.group(0))
                 if long_form and long_form.split()[-1].lower() in self.descriptors:
