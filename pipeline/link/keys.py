@@ -154,17 +154,14 @@ class KeyReader:
                     name = self.clean_name(match.group("name"))
                     if name and name not in journals:
                         keys.setdefault(f"name:{name}", f"{match.group('name')} et al.")
-            for match in self.named.finditer(text):
-                name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
-                if name and name not in journals:
-                    display = self._display(match.group(0))
-                    keys.setdefault(f"name:{name}", display)
-            for match in self.named_topic.finditer(text):
-                if match.group("topic") in self.stopwords or match.group("topic") in self.not_names:
-                    continue
-                name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
-                if name and name not in journals:
-                    keys.setdefault(f"name:{name}", self._display(match.group(0)))
+            for pattern in (self.named, self.named_topic):
+                for match in pattern.finditer(text):
+                    topic = match.groupdict().get("topic")
+                    if topic and (topic in self.stopwords or topic in self.not_names):
+                        continue
+                    name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
+                    if name and name not in journals:
+                        keys.setdefault(f"name:{name}", self._display(match.group(0)))
             for match in ACRONYM.finditer(text):
                 long_form = abbreviations.get(match.group(0))
                 if long_form and long_form.split()[-1].lower() in self.descriptors:
