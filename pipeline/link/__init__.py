@@ -5,18 +5,23 @@ decisions applied), groups them by the research they cite (keys.py), and
 compares the figures of each group that state the same measure (compare.py).
 Runs before export, which writes each claim's group as claims.csv `link_id`.
 
-Grouping, in three passes over the claims in document order:
+Grouping, in three passes over the claims (and the sentences without a figure,
+sentences.py, which name studies but join no group) in document order:
   1. identifiers (DOI, PMID, URL, study name, lead author) of one claim are one
-     study; studies sharing an identifier are merged (union-find);
+     study; studies sharing an identifier are merged (union-find); a study named
+     after an institution ("the Sheffield study") is the study of the one lead
+     author the corpus names with that institution;
   2. a claim with only qualifiers (journal + year, journal, institution,
      person) joins the one study that carries the qualifier in its document,
      else in the corpus; when none or several do, it forms a group of that
-     named source ("The Lancet 2023");
+     named source ("The Lancet 2023"). A journal in an article's lede, before
+     any study is named, is carried by the article's studies;
   3. an article claim citing research without naming it ("the study", or no
      source at all) belongs to the study named last before it in the
      document; "the study" before any is named, or in a comment, to the
      document's only study. Background figures before the first study, and
-     personal accounts, without a key of their own are not linked; nor is
+     personal accounts (in an article: "I"/"my" near the figure), without a key
+     of their own are not linked; nor is
      "another study" (rules.yml `other_research`), which also ends the carry.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
