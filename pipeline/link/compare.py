@@ -145,7 +145,8 @@ class FigureReader:
         beyond = rules["beyond_the_study"]
         descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
         self.beyond = re.compile(
-            rf"\W*(?:[\w'’-]+\s+){{0,{beyond['reach']}}}?(?:{'|'.join(map(re.escape, beyond['comparatives']))})"
+            rf"\s*(?:{'|'.join(map(re.escape, beyond['copulas']))})\s+(?:[\w'’-]+\s+){{0,{beyond['reach']}}}?"
+            rf"(?:{'|'.join(map(re.escape, beyond['comparatives']))})"
             rf"\s+than\s+(?:the|that|this|their|its)\s+(?:[\w-]+\s+)?(?:{descriptors})\b", re.I)
 
     # --- units and values -----------------------------------------------------------
