@@ -80,7 +80,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             abbreviations.setdefault(abbr, long_form)
     found = UnionFind()
     ids, quals, displays = [], [], defaultdict(Counter)
-    tied = defaultdict(set)                     # institution -> the identifiers named with it
+    tied = defaultdict(set)                     # institution -> the lead authors named with it
     for claim in tqdm(records, desc="link: keys", unit="claim", delay=2, disable=not progress):
         these = keys.identifiers(claim, abbreviations)
         if claim.get("figureless") and sum(k.startswith("name:") for k in these) > 1:
@@ -145,7 +145,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if group is not None and claim["section"] == "article":
                 last_in_article[doc] = group    # the study later figures of the article are carried to
             continue
-        if group is None and not personal(claim, keys):
+        if group is None and not personal(claim):
             only = doc_studies[doc]
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
@@ -184,7 +184,7 @@ FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
 PERSONAL_REACH = RULES["personal"]["reach"]
 
 
-def personal(claim, keys=None):
+def personal(claim):
     """A personal account (or an annotator's claim) without a key of its own is nobody's study figure.
     In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
     reported less fatigue, which is more than I expected" is the study's figure."""

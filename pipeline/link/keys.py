@@ -71,7 +71,7 @@ class KeyReader:
         self.named_topic = re.compile(
             rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
-        self.stopwords = {w.lower() for w in rules["stopwords"]} | {w.lower() for w in rules["generic"]}
+        self.plain_words = {w.lower() for w in rules["stopwords"] + rules["generic"]}     # no topic word
         # An institution written in the sentence: "at the University of Sheffield", "Utrecht University".
         before = "|".join(re.escape(w.title()).replace(r"\ Of", r"\s+of") for w in self.institution_words
                           if w.endswith(" of"))
@@ -157,7 +157,7 @@ class KeyReader:
             for pattern in (self.named, self.named_topic):
                 for match in pattern.finditer(text):
                     topic = match.groupdict().get("topic")
-                    if topic and (topic in self.stopwords or topic in self.not_names):
+                    if topic and (topic in self.plain_words or topic in self.not_names):
                         continue
                     name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
                     if name and name not in journals:
