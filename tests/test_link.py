@@ -524,3 +524,18 @@ def test_a_bare_figure_in_a_reply_states_the_measure_of_the_figure_before_it():
                           cid="d1-2"), comment_index=3)]
     [group] = link(records)
     assert [(x["a"], x["b"], x["verdict"]) for x in group["comparisons"]] == [("d1-0", "d1-1", "differs")]
+
+
+def test_the_comparison_arms_figure_is_compared_only_with_the_comparison_arm():
+    a = "After 16 weeks, 35% of walkers said their mood had improved, compared with 20% of those who stayed home."
+    b = "The trial found that 35% of the walkers reported a better mood."
+    c = "Mood improved in 35% of walkers, versus 27% of those who stayed home."
+    records = [study_claim(a, ("35%", "percentage", 35.0, "%"), "d1"), study_claim(b, ("35%", "percentage", 35.0, "%"), "d2")]
+    records[0]["quantities"].append(quantity("20%", a, "percentage", 20.0, "%"))
+    [group] = link(records)
+    assert [(x["a_text"], x["b_text"], x["verdict"]) for x in group["comparisons"]] == [("35%", "35%", "same")]
+    records.append(study_claim(c, ("35%", "percentage", 35.0, "%"), "d3"))
+    records[2]["quantities"].append(quantity("27%", c, "percentage", 27.0, "%"))
+    [group] = link(records)
+    assert sorted((x["a_text"], x["b_text"], x["verdict"]) for x in group["comparisons"]) == \
+        [("20%", "27%", "differs")] + [("35%", "35%", "same")] * 3

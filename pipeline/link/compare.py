@@ -142,6 +142,9 @@ class FigureReader:
         self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
         self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
+        arm = rules["control_arm"]
+        phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
+        self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
         beyond = rules["beyond_the_study"]
         descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
         self.beyond = re.compile(
@@ -225,6 +228,8 @@ class FigureReader:
             if interval is None:
                 continue
             match = self.topic(q, i, spans, families, tokens, text, names)
+            if self.control.search(text, max(0, start - 40), start):
+                match = frozenset(f"{t}@control" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
