@@ -539,3 +539,11 @@ def test_the_comparison_arms_figure_is_compared_only_with_the_comparison_arm():
     [group] = link(records)
     assert sorted((x["a_text"], x["b_text"], x["verdict"]) for x in group["comparisons"]) == \
         [("20%", "27%", "differs")] + [("35%", "35%", "same")] * 3
+
+
+@pytest.mark.parametrize("text", ["Their own paper says 25% felt happier, not 35%.",
+                                  "The researchers reported that only 30% improved."])
+def test_a_comment_citing_the_research_without_a_name_joins_the_documents_only_study(text):
+    records = [claim("The TRAMP trial enrolled 420 adults.", doc="d1", cid="d1-0"),
+               claim(text, doc="d1", section="comment", evidence="unattributed", cid="d1-1")]
+    assert [sorted(c["id"] for c in g["claims"]) for g in group_claims(records).values()] == [["d1-0", "d1-1"]]

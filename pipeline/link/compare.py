@@ -145,6 +145,7 @@ class FigureReader:
         arm = rules["control_arm"]
         phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
+        self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
         beyond = rules["beyond_the_study"]
         descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
         self.beyond = re.compile(
@@ -228,7 +229,8 @@ class FigureReader:
             if interval is None:
                 continue
             match = self.topic(q, i, spans, families, tokens, text, names)
-            if self.control.search(text, max(0, start - 40), start):
+            before = text[max(0, start - 40):start]
+            if any(w in before.lower() for w in self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))

@@ -72,6 +72,11 @@ class KeyReader:
             rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
         self.plain_words = {w.lower() for w in rules["stopwords"] + rules["generic"]}     # no topic word
+        # "Their own paper says 25%", "The researchers reported 30%": the research the page is about.
+        refs = rules["research_references"]
+        self.research_reference = re.compile(
+            rf"(?i)\b(?:{'|'.join(map(re.escape, refs['determiners']))})\s+(?:own\s+)?"
+            rf"(?:{'|'.join(sorted(map(re.escape, list(self.descriptors) + refs['words']), key=len, reverse=True))})\b")
         # An institution written in the sentence: "at the University of Sheffield", "Utrecht University".
         before = "|".join(re.escape(w.title()).replace(r"\ Of", r"\s+of") for w in self.institution_words
                           if w.endswith(" of"))
@@ -246,4 +251,6 @@ class KeyReader:
                 words = source["text"].split()
                 if not any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]):
                     return True
-        return any(cue.startswith(CONTEXT_CUE) for cue in claim.get("evidence_cues", []))
+        if any(cue.startswith(CONTEXT_CUE) for cue in claim.get("evidence_cues", [])):
+            return True
+        return bool(self.research_reference.search(claim["text"]))
