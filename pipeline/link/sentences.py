@@ -18,6 +18,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])|\n+"
 # A full stop after these ends no sentence: "led by Dr. Ingrid Halvorsen", "Okafor et al. In", "J. Smith".
 ABBREVIATION = re.compile(r"(?:\b(?:Dr|Prof|Mr|Mrs|Ms|St|Jr|Sr|al|vs|approx|No|Fig|e\.g|i\.e)|\b[A-Z])\.$")
 SECTIONS = ("article", "comment")
+WORD = re.compile(r"\w[\w&-]*")
 NAMED_TYPES = ("journal", "institution", "person")
 
 
@@ -29,6 +30,21 @@ def known_names(records):
             if source.get("type") in NAMED_TYPES and len(source["text"]) > 2:
                 found.setdefault(source["text"], {"text": source["text"], "type": source["type"],
                                                   "canonical": source.get("canonical") or source["text"]})
+    return found
+
+
+def find_names(sentence, by_first):
+    """(offset, name) of each known name in the sentence, looked up by its first word (linear in the sentence)."""
+    found, after = [], 0
+    for match in WORD.finditer(sentence):
+        if match.start() < after:
+            continue
+        for name in by_first.get(match.group(0), ()):
+            end = match.start() + len(name)
+            if sentence.startswith(name, match.start()) and (end == len(sentence) or not sentence[end].isalnum()):
+                found.append((match.start(), name))
+                after = end
+                break
     return found
 
 
@@ -48,8 +64,11 @@ def figureless_sentences(documents, texts, records):
     """Records of the article and comment sentences no claim covers, in document order, each with the known
     journals, institutions and people it names as its sources."""
     names = known_names(records)
-    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b") \
-        if names else None
+    by_first = {}                               # first word -> the names starting with it, longest first
+    for name in sorted(names, key=len, reverse=True):
+        first = WORD.search(name)
+        if first and first.start() == 0:
+            by_first.setdefault(first.group(0), []).append(name)
     claimed = {}
     for claim in records:
         claimed.setdefault(claim["doc_id"], []).append((claim["start"], claim["end"]))
@@ -68,8 +87,8 @@ def figureless_sentences(documents, texts, records):
                 if n >= 0 and spans[n][1] > start:
                     continue                    # a claim's sentence (or part of one)
                 sentence = text[start:end].strip()
-                sources = [dict(names[m.group(0)], start=start + m.start(), end=start + m.end())
-                           for m in pattern.finditer(sentence)] if pattern else []
+                sources = [dict(names[name], start=start + at, end=start + at + len(name))
+                           for at, name in find_names(sentence, by_first)]
                 out.append({"id": None, "doc_id": doc, "text": sentence, "start": start, "end": end,
                             "section": segment["kind"], "comment_index": segment.get("index"),
                             "sources": sources, "quantities": [], "evidence_cues": [], "evidence": None,
