@@ -513,7 +513,7 @@ def test_a_figure_set_against_the_study_is_the_speakers_own():
     assert FigureReader().figures(record) == []
 
 
-def test_a_bare_figure_in_a_reply_states_the_measure_of_the_figure_before_it():
+def test_a_bare_figure_in_a_reply_states_the_measure_of_the_pages_first_figure():
     a = "The Utrecht trial found that 62% of patients had adequate relief."
     b = "Dr. Janssen's team reported 52 percent, I'm sure that's what they said on the podcast."
     c = "Janssen et al. at Utrecht University say 11% dropped out."

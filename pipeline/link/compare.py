@@ -323,17 +323,17 @@ class FigureReader:
 
 
 def inherit_topics(figures):
-    """A figure with no topic of its own states the measure of the last figure of its family and unit
-    before it in its document: "Dr. Janssen's team reported 52 percent" answers the post above it
-    ("62% of the 240 patients had adequate relief"). `figures` in document order."""
-    last = {}
+    """A figure with no topic of its own states the measure of the first figure of its family and unit
+    in its document, the page's headline figure: "Dr. Janssen's team reported 52 percent" disputes the
+    thread's "62% of the 240 patients had adequate relief". `figures` in document order."""
+    first = {}
     out = []
     for figure in figures:
         key = (figure.voice[0], figure.family, figure.unit)
         if figure.match:
-            last[key] = figure
-        elif key in last:
-            figure = replace(figure, match=last[key].match)
+            first.setdefault(key, figure)
+        elif key in first:
+            figure = replace(figure, match=first[key].match)
         out.append(figure)
     return out
 
