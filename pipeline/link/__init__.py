@@ -5,34 +5,43 @@ decisions applied), groups them by the research they cite (keys.py), and
 compares the figures of each group that state the same measure (compare.py).
 Runs before export, which writes each claim's group as claims.csv `link_id`.
 
-Grouping, in three passes over the claims in document order:
+Grouping, in three passes over the claims (and the sentences without a figure,
+sentences.py, which name studies but join no group) in document order:
   1. identifiers (DOI, PMID, URL, study name, lead author) of one claim are one
-     study; studies sharing an identifier are merged (union-find);
+     study; studies sharing an identifier are merged (union-find); a study named
+     after an institution ("the Sheffield study") is the study of the one lead
+     author the corpus names with that institution;
   2. a claim with only qualifiers (journal + year, journal, institution,
      person) joins the one study that carries the qualifier in its document,
      else in the corpus; when none or several do, it forms a group of that
-     named source ("The Lancet 2023");
+     named source ("The Lancet 2023"). A journal in an article's lede, before
+     any study is named, is carried by the article's studies;
   3. an article claim citing research without naming it ("the study", or no
      source at all) belongs to the study named last before it in the
      document; "the study" before any is named, or in a comment, to the
      document's only study. Background figures before the first study, and
-     personal accounts, without a key of their own are not linked; nor is
+     personal accounts (in an article: "I"/"my" near the figure), without a key
+     of their own are not linked; nor is
      "another study" (rules.yml `other_research`), which also ends the carry.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
-from .compare import FigureReader, comparisons, name_words
+from .compare import FigureReader, comparisons, inherit_topics, name_words
 from .keys import KeyReader
+from .rules import RULES
+from .sentences import figureless_sentences, interleave
 
 LINKS = "links.jsonl"
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 ID_PRIORITY = ("name", "doi", "pmid", "url")
 
 
@@ -59,17 +68,23 @@ def link_id(key):
     return "L" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
-def group_claims(records, keys=None, progress=False):
-    """{group key: {"claims": [record], "source": {...}, "keys": [...]}} for the records (in document order)."""
+def group_claims(records, keys=None, progress=False, sentences=()):
+    """{group key: {"claims": [record], "source": {...}, "keys": [...]}} for the records (in document order).
+    `sentences`: the corpus's figure-less sentences (sentences.py), read for the studies they name and
+    tie to journals and institutions; they are no group's members."""
     keys = keys or KeyReader()
+    records = interleave(records, list(sentences))
     abbreviations = {}
     for claim in records:
         for abbr, long_form in keys.abbreviations(claim["text"], claim["sources"]).items():
             abbreviations.setdefault(abbr, long_form)
     found = UnionFind()
     ids, quals, displays = [], [], defaultdict(Counter)
+    tied = defaultdict(set)                     # institution -> the lead authors named with it
     for claim in tqdm(records, desc="link: keys", unit="claim", delay=2, disable=not progress):
         these = keys.identifiers(claim, abbreviations)
+        if claim.get("figureless") and sum(k.startswith("name:") for k in these) > 1:
+            these = {}                          # "Neither the FERN trial nor the Sheffield study was funded…"
         for key, display in these.items():
             displays[key][display] += 1
         names = list(these)
@@ -77,6 +92,16 @@ def group_claims(records, keys=None, progress=False):
             found.union(names[0], other)
         ids.append(names)
         quals.append(keys.qualifiers(claim))
+        authors = [k for k in names if these[k].endswith(" et al.")]
+        if authors:
+            for institution in keys.institutions(claim):
+                tied[institution].add(authors[0])
+    # "The Sheffield study" is the study of Nakamura's team at the University of Sheffield when the
+    # corpus ties that institution to one lead author's study only.
+    for institution, named in tied.items():
+        key = f"name:{institution}"
+        if key in displays and len({found.find(n) for n in named}) == 1:
+            found.union(key, next(iter(named)))
 
     # Which studies carry each qualifier, per document and in the corpus.
     in_doc, in_corpus, doc_studies = defaultdict(set), defaultdict(set), defaultdict(set)
@@ -87,6 +112,18 @@ def group_claims(records, keys=None, progress=False):
             for key, _, _ in qual:
                 in_doc[claim["doc_id"], key].add(root)
                 in_corpus[key].add(root)
+    # A journal named in an article's lede, before any study is named, is the journal of the article's
+    # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
+    # published two trials in 2022" (then that journal and year no longer point to one study).
+    named_yet = set()
+    for claim, names, qual in zip(records, ids, quals):
+        doc = claim["doc_id"]
+        if names:
+            named_yet.add(doc)
+        elif doc not in named_yet and claim["section"] == "article" and not keys.other_research(claim):
+            for key, _, kind in qual:
+                if kind == "journal":
+                    in_corpus[key] |= doc_studies.get(doc, set())
 
     groups = {}
     last_in_article = {}
@@ -95,13 +132,18 @@ def group_claims(records, keys=None, progress=False):
         group = found.find(names[0]) if names else None
         named_source = None
         other = group is None and keys.other_research(claim)
+        figureless = claim.get("figureless")
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
-            if group is None:
+            if group is None and not figureless:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
         if other and group is None:
             last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
+            continue
+        if figureless:
+            if group is not None and claim["section"] == "article":
+                last_in_article[doc] = group    # the study later figures of the article are carried to
             continue
         if group is None and not personal(claim):
             only = doc_studies[doc]
@@ -138,9 +180,25 @@ def study_names(entry, displays, abbreviated):
     return frozenset(words)
 
 
+FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
+PERSONAL_REACH = RULES["personal"]["reach"]
+
+
 def personal(claim):
-    """A personal account (or an annotator's claim) without a key of its own is nobody's study figure."""
-    return claim.get("evidence") == "anecdotal"
+    """A personal account (or an annotator's claim) without a key of its own is nobody's study figure.
+    In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
+    reported less fatigue, which is more than I expected" is the study's figure."""
+    if claim.get("evidence") != "anecdotal":
+        return False
+    if claim["section"] != "article" or not claim["quantities"]:
+        return True
+    words = [(m.start(), m.group(0).lower()) for m in WORD.finditer(claim["text"])]
+    mine = [n for n, (_, w) in enumerate(words) if w in FIRST_PERSON]
+    for q in claim["quantities"]:
+        at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
+        if any(abs(n - at) <= PERSONAL_REACH for n in mine):
+            return True
+    return False
 
 
 def resolve_qualifiers(qual, doc, found, in_doc, in_corpus):
@@ -167,15 +225,17 @@ def best_display(keys, displays):
     return displays[best].most_common(1)[0][0] if displays[best] else best
 
 
-def link(records, progress=False):
-    """links.jsonl records: groups of two or more claims, disagreements first."""
-    groups = group_claims(records, progress=progress)
+def link(records, progress=False, documents=(), texts=None):
+    """links.jsonl records: groups of two or more claims, disagreements first. With the `documents` and
+    their `texts`, the sentences without a figure are read for the studies they name too."""
+    sentences = figureless_sentences(documents, texts, records) if documents and texts else ()
+    groups = group_claims(records, progress=progress, sentences=sentences)
     figures = FigureReader()
     out = []
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:
             continue
-        found = [f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])]
+        found = inherit_topics([f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])])
         out.append({
             "id": link_id(key),
             "source": entry["source"],
@@ -206,7 +266,7 @@ def run(corpus, out, annotations, workspace=None):
     ws = workspace or Workspace(out, annotations)
     out = ws.out
     records = ws.claims
-    groups = ws.links = link(records, progress=True)
+    groups = ws.links = link(records, progress=True, documents=ws.documents, texts=ws.texts)
     write_jsonl(out / LINKS, groups)
     pairs = Counter(c["verdict"] for g in groups for c in g["comparisons"])
     linked = sum(len(g["claims"]) for g in groups)

@@ -12,7 +12,7 @@ their topics meet.
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .rules import RULES
@@ -122,7 +122,7 @@ class FigureReader:
         self.people = {w.lower() for w in rules["people"]}
         self.people_stems = {stem(w) for w in self.people}
         self.stopwords = {w.lower() for w in rules["stopwords"]}
-        self.generic = {w.lower() for w in rules["generic"]} | self.stopwords
+        self.generic = {w.lower() for w in rules["generic"] + rules["directions"]} | self.stopwords
         self.window = rules["window"]
         self.concepts = rules["concepts"]
         self.denominator = rules["denominator"]
@@ -142,6 +142,16 @@ class FigureReader:
         self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
         self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
+        arm = rules["control_arm"]
+        phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
+        self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
+        self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
+        beyond = rules["beyond_the_study"]
+        descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
+        self.beyond = re.compile(
+            rf"\s*(?:{'|'.join(map(re.escape, beyond['copulas']))})\s+(?:[\w'’-]+\s+){{0,{beyond['reach']}}}?"
+            rf"(?:{'|'.join(map(re.escape, beyond['comparatives']))})"
+            rf"\s+than\s+(?:the|that|this|their|its)\s+(?:[\w-]+\s+)?(?:{descriptors})\b", re.I)
 
     # --- units and values -----------------------------------------------------------
 
@@ -212,13 +222,16 @@ class FigureReader:
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
         out = []
         for i, (start, end, q) in enumerate(spans):
-            if units[i] is None:
+            if units[i] is None or self.beyond.match(text, end):
                 continue
             family, comparable, stated_unit, factor = units[i]
             interval = self.interval(q, factor)
             if interval is None:
                 continue
             match = self.topic(q, i, spans, families, tokens, text, names)
+            before = text[max(0, start - 40):start]
+            if any(w in before.lower() for w in self.control_words) and self.control.search(before):
+                match = frozenset(f"{t}@control" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
@@ -270,9 +283,13 @@ class FigureReader:
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
+                after = right[:spec["after_only"]]
+                gap = TOKEN.findall(text[spans[i][1]:spans[i + 1][0]]) if i + 1 < len(spans) else after
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
-                    len(TOKEN.findall(text[spans[i][1]:spans[i + 1][0]])) <= spec["after_only"]
-                if close or name in self._concepts_in(right[:spec["after_only"]]):
+                    len(gap) <= spec["after_only"]
+                if any(w.lower() in self.unless[name] for w in gap[:spec["after_only"]]):
+                    continue
+                if close or name in self._concepts_in(after):
                     found.add(name)
             elif spec.get("before_only"):
                 before = left[-spec["before_only"]:]
@@ -303,6 +320,22 @@ class FigureReader:
                     if hit:
                         found |= hit
         return found
+
+
+def inherit_topics(figures):
+    """A figure with no topic of its own states the measure of the first figure of its family and unit
+    in its document, the page's headline figure: "Dr. Janssen's team reported 52 percent" disputes the
+    thread's "62% of the 240 patients had adequate relief". `figures` in document order."""
+    first = {}
+    out = []
+    for figure in figures:
+        key = (figure.voice[0], figure.family, figure.unit)
+        if figure.match:
+            first.setdefault(key, figure)
+        elif key in first:
+            figure = replace(figure, match=first[key].match)
+        out.append(figure)
+    return out
 
 
 def verdict(a, b):

@@ -60,10 +60,30 @@ class KeyReader:
         # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
         # already): up to two words between.
         self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w-]+,?\s+){{0,2}}?(?:{descriptor})\b")
-        # A run of capitalised words (joined by of/and/for/&), then a descriptor word.
+        # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
+        # that start in lower case between them say what kind of study, not which ("the Utrecht
+        # low-FODMAP trial" is the Utrecht trial).
         self.named = re.compile(
-            rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?\s+"
+            rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?"
+            rf"(?:\s+[a-z0-9][\w]*-[\w-]+){{0,2}}\s+(?P<descriptor>(?i:{descriptor}))\b")
+        # "the Sheffield desk study": after "the", a capitalised name, one lower-case word saying what
+        # was studied, then a descriptor.
+        self.named_topic = re.compile(
+            rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
+        self.plain_words = {w.lower() for w in rules["stopwords"] + rules["generic"]}     # no topic word
+        # "Their own paper says 25%", "The researchers reported 30%": the research the page is about.
+        refs = rules["research_references"]
+        self.research_reference = re.compile(
+            rf"(?i)\b(?:{'|'.join(map(re.escape, refs['determiners']))})\s+(?:own\s+)?"
+            rf"(?:{'|'.join(sorted(map(re.escape, list(self.descriptors) + refs['words']), key=len, reverse=True))})\b")
+        # An institution written in the sentence: "at the University of Sheffield", "Utrecht University".
+        before = "|".join(re.escape(w.title()).replace(r"\ Of", r"\s+of") for w in self.institution_words
+                          if w.endswith(" of"))
+        after = "|".join(re.escape(w.capitalize()) for w in self.institution_words if " " not in w)
+        self.institution = re.compile(
+            rf"\b(?:{before})\s+(?:the\s+)?(?P<a>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*)"
+            rf"|\b(?P<b>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*?)\s+(?:{after})\b")
 
     # --- normalizing ------------------------------------------------------------
 
@@ -139,11 +159,14 @@ class KeyReader:
                     name = self.clean_name(match.group("name"))
                     if name and name not in journals:
                         keys.setdefault(f"name:{name}", f"{match.group('name')} et al.")
-            for match in self.named.finditer(text):
-                name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
-                if name and name not in journals:
-                    display = self._display(match.group(0))
-                    keys.setdefault(f"name:{name}", display)
+            for pattern in (self.named, self.named_topic):
+                for match in pattern.finditer(text):
+                    topic = match.groupdict().get("topic")
+                    if topic and (topic in self.plain_words or topic in self.not_names):
+                        continue
+                    name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
+                    if name and name not in journals:
+                        keys.setdefault(f"name:{name}", self._display(match.group(0)))
             for match in ACRONYM.finditer(text):
                 long_form = abbreviations.get(match.group(0))
                 if long_form and long_form.split()[-1].lower() in self.descriptors:
@@ -186,6 +209,15 @@ class KeyReader:
             words.pop(0)
         return " ".join(words)
 
+    def institutions(self, claim):
+        """The institutions a claim names (its sources', and those written "at the University of X"), cleaned."""
+        found = {self.clean_name(s.get("canonical") or s["text"]) for s in claim["sources"]
+                 if s.get("type") == "institution"}
+        for match in self.institution.finditer(claim["text"]):
+            found.add(self.clean_name(match.group("a") or match.group("b")))
+        found.discard("")
+        return found
+
     def qualifiers(self, claim):
         """[(key, display, type)] most specific first: journal + year, then journal, institution, person, publication."""
         years = [y for y in YEAR.findall(claim["text"]) if not any(y in m.group(0) for m in DOI.finditer(claim["text"]))]
@@ -219,4 +251,6 @@ class KeyReader:
                 words = source["text"].split()
                 if not any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]):
                     return True
-        return any(cue.startswith(CONTEXT_CUE) for cue in claim.get("evidence_cues", []))
+        if any(cue.startswith(CONTEXT_CUE) for cue in claim.get("evidence_cues", [])):
+            return True
+        return bool(self.research_reference.search(claim["text"]))

@@ -1,0 +1,108 @@
+"""The sentences of the corpus that hold no figure, as the link stage reads them.
+
+A page often names its study in a sentence without a number ("Now Halvorsen's
+team has tested the question, in a trial published in the BMJ (doi…)") and
+gives the figures in the next ones ("They recruited 512 women"). The nlp stage
+makes claims only of sentences with a figure, so the link stage reads the
+others here: each becomes a record without quantities (`figureless`: True)
+that names studies, ties them to journals and institutions, and sets the study
+later sentences of its article are carried to, but is never itself a member of a
+group. Journals, institutions and people are those the nlp stage found in some
+claim of the corpus, looked up by name.
+"""
+
+import re
+from bisect import bisect_right
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])|\n+")
+# A full stop after these ends no sentence: "led by Dr. Ingrid Halvorsen", "Okafor et al. In", "J. Smith".
+ABBREVIATION = re.compile(r"(?:\b(?:Dr|Prof|Mr|Mrs|Ms|St|Jr|Sr|al|vs|approx|No|Fig|e\.g|i\.e)|\b[A-Z])\.$")
+SECTIONS = ("article", "comment")
+WORD = re.compile(r"\w[\w&-]*")
+NAMED_TYPES = ("journal", "institution", "person")
+
+
+def known_names(records):
+    """{surface text: source record} of the journals, institutions and people named in some claim."""
+    found = {}
+    for claim in records:
+        for source in claim["sources"]:
+            if source.get("type") in NAMED_TYPES and len(source["text"]) > 2:
+                found.setdefault(source["text"], {"text": source["text"], "type": source["type"],
+                                                  "canonical": source.get("canonical") or source["text"]})
+    return found
+
+
+def find_names(sentence, by_first):
+    """(offset, name) of each known name in the sentence, looked up by its first word (linear in the sentence)."""
+    found, after = [], 0
+    for match in WORD.finditer(sentence):
+        if match.start() < after:
+            continue
+        for name in by_first.get(match.group(0), ()):
+            end = match.start() + len(name)
+            if sentence.startswith(name, match.start()) and (end == len(sentence) or not sentence[end].isalnum()):
+                found.append((match.start(), name))
+                after = end
+                break
+    return found
+
+
+def split(text, start, end):
+    """(start, end) of each sentence of text[start:end]."""
+    spans, at = [], start
+    for match in SENTENCE_END.finditer(text, start, end):
+        if match.group(0)[:1] != "\n" and ABBREVIATION.search(text, max(at, match.start() - 8), match.start()):
+            continue
+        spans.append((at, match.start()))
+        at = match.end()
+    spans.append((at, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def figureless_sentences(documents, texts, records):
+    """Records of the article and comment sentences no claim covers, in document order, each with the known
+    journals, institutions and people it names as its sources."""
+    names = known_names(records)
+    by_first = {}                               # first word -> the names starting with it, longest first
+    for name in sorted(names, key=len, reverse=True):
+        first = WORD.search(name)
+        if first and first.start() == 0:
+            by_first.setdefault(first.group(0), []).append(name)
+    claimed = {}
+    for claim in records:
+        claimed.setdefault(claim["doc_id"], []).append((claim["start"], claim["end"]))
+    out = []
+    for document in documents:
+        doc, text = document["doc_id"], texts.get(document["doc_id"])
+        if text is None:
+            continue
+        spans = sorted(claimed.get(doc, []))
+        starts = [s for s, _ in spans]
+        for segment in document.get("segments") or ():
+            if segment["kind"] not in SECTIONS:
+                continue
+            for start, end in split(text, segment["start"], segment["end"]):
+                n = bisect_right(starts, end) - 1
+                if n >= 0 and spans[n][1] > start:
+                    continue                    # a claim's sentence (or part of one)
+                sentence = text[start:end].strip()
+                sources = [dict(names[name], start=start + at, end=start + at + len(name))
+                           for at, name in find_names(sentence, by_first)]
+                out.append({"id": None, "doc_id": doc, "text": sentence, "start": start, "end": end,
+                            "section": segment["kind"], "comment_index": segment.get("index"),
+                            "sources": sources, "quantities": [], "evidence_cues": [], "evidence": None,
+                            "figureless": True})
+    return out
+
+
+def interleave(records, sentences):
+    """The claims and the figure-less sentences in one document order (documents in the claims' order)."""
+    if not sentences:
+        return records
+    order = {}
+    for claim in records:
+        order.setdefault(claim["doc_id"], len(order))
+    for sentence in sentences:
+        order.setdefault(sentence["doc_id"], len(order))
+    return sorted(records + sentences, key=lambda r: (order[r["doc_id"]], r["start"]))
