@@ -22,11 +22,13 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
     ("heldout", "p_n_c1b"): "'not 236' in a comment is not extracted",
+    ("heldout4", "c_cups_s05"): "'three or more cups' (a count with 'or more') is not extracted",
+    ("heldout4", "c_cups_s06"): "'at least three cups' is not extracted",
 }
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
@@ -34,8 +36,11 @@ EXTRACTOR_MISSES = {
 # was written blind (by someone who never read the link rules nor ran the stage on it) and scored once, on
 # 2026-12-02: 17 of 34 planted pairs (0.50), 6 comparisons across studies, 1 distractor compared. It was
 # then used for tuning (a dev corpus since 2026-12-03), so it is tested like heldout2; a new blind corpus
-# says how well the rules generalise.
-HELDOUT = ("heldout", "heldout2", "heldout3")
+# says how well the rules generalise: heldout4, written blind on 2026-12-03 and scored once after the
+# heldout3 rules, falls short (pinned below, strict).
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4")
+BLIND_SHORTFALL = {"heldout4": "blind corpus, scored once on 2026-12-03: 16 of 45 planted pairs (0.36); "
+                               "verdicts 16/16, no distractor, no comparison across studies"}
 
 
 def run_pipeline(corpus, base):
@@ -108,7 +113,8 @@ def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores,
     assert result["verdict_accuracy"] >= 0.90
 
 
-@pytest.mark.parametrize("name", HELDOUT)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=BLIND_SHORTFALL[n])]
+                                               if n in BLIND_SHORTFALL else []) for n in HELDOUT])
 def test_heldout_recall_meets_the_acceptance_target(scores, name):
     assert scores[name]["recall"] >= 0.90
 
