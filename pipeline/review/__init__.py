@@ -25,6 +25,7 @@ from ..files import TEMP_SUFFIX
 from ..version import fingerprint
 from .lock import run_lock
 from .merge import merge, reanchor_file
+from .state import ReviewState, input_key
 from .validate import validate_file
 from .yamlio import ChangedOnDisk, dump_file, load_bytes, load_plain_bytes, new_file
 
@@ -115,16 +116,21 @@ def run(corpus, out, annotations, workspace=None):
             doc_id = document["doc_id"]
             return merge(data or new_file(doc_id), machine.get(doc_id, []), texts[doc_id], document["sha256"], version)
 
-        read = _read_all(annotations, documents, texts)
-        outputs = {d["doc_id"]: merged(d, read[d["doc_id"]][0]) for d in documents}
+        state = ReviewState(out)
+        keys = {d["doc_id"]: input_key(d, machine.get(d["doc_id"], []), version) for d in documents}
+        kept = {d["doc_id"]: state.unchanged(d["doc_id"], paths[d["doc_id"]], keys[d["doc_id"]]) for d in documents}
+        todo = [d for d in documents if kept[d["doc_id"]] is None]
+        read = _read_all(annotations, todo, texts)
+        outputs = {d["doc_id"]: merged(d, read[d["doc_id"]][0]) for d in todo}
         _pause_for_test()
-        changed = 0
-        for document in documents:
+        changed, reviewed = 0, {doc_id: entry["reviewed"] for doc_id, entry in kept.items() if entry}
+        for document in todo:
             doc_id = document["doc_id"]
             data, expect = outputs[doc_id], read[doc_id][1]
             for _ in range(ATTEMPTS):
                 try:
-                    changed += dump_file(paths[doc_id], data, expect=expect)
+                    wrote = dump_file(paths[doc_id], data, expect=expect)
+                    changed += wrote
                     break
                 except ChangedOnDisk:
                     print(f"review: {paths[doc_id]} was saved during this run; merging the saved version",
@@ -134,7 +140,12 @@ def run(corpus, out, annotations, workspace=None):
             else:
                 raise InputError(paths[doc_id], f"changed {ATTEMPTS} times during this run; not replaced "
                                                 f"(your last save is kept): run review again")
+            reviewed[doc_id] = sum(1 for c in data["claims"] if c.get("status") != "machine")
+            # Only a file the merge left as it was is a fixed point: merging it again gives the same bytes.
+            state.settle(doc_id, expect, keys[doc_id], reviewed[doc_id], settled=not wrote)
+        state.save([d["doc_id"] for d in documents])
     ws.annotations_rewritten()
-    reviewed = sum(1 for data in outputs.values() for c in data["claims"] if c.get("status") != "machine")
-    print(f"review: {len(outputs)} annotation files ({changed} rewritten), {reviewed} reviewed claims kept -> {annotations}/")
+    reviewed = sum(reviewed.values())
+    print(f"review: {len(documents)} annotation files ({changed} rewritten, {len(documents) - len(todo)} unchanged "
+          f"since the last run), {reviewed} reviewed claims kept -> {annotations}/")
     return outputs
