@@ -28,14 +28,14 @@ import re
 
 from spacy import registry
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher
+from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Span
 
 from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .sources import SPAN_KEY as SOURCES
 
 SPAN_KEY = "attributions"
-QUOTES = re.compile(r"“[^“”]*”|\"[^\"]*\"")
+QUOTES = re.compile(r"“[^“”]*”|``[^\"“”`]*(?:''|\")|\"[^\"]*\"")      # “…”, ``…" (PTB-style), "…"
 NAMED_ENTS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 ORG_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 MENTION_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod"}
@@ -149,9 +149,13 @@ class Attribution(RuleFiles):
         self.resolve = resolver
         self.rules = {}
         self.matcher = DependencyMatcher(vocab)
+        self.lines = Matcher(vocab)                 # rules with a "tokens" pattern: sign-offs, headlines
         for rule in read_rules(patterns):
             self.rules[rule["id"]] = rule
-            self.matcher.add(rule["id"], [expand(rule["pattern"], self.lexicon)])
+            if "tokens" in rule:
+                self.lines.add(rule["id"], [expand(rule["tokens"], self.lexicon)], greedy="LONGEST")
+            else:
+                self.matcher.add(rule["id"], [expand(rule["pattern"], self.lexicon)])
 
     def __call__(self, doc):
         sources = list(doc.spans.get(SOURCES, []))
@@ -159,6 +163,7 @@ class Attribution(RuleFiles):
             doc.spans[SPAN_KEY] = []
             return doc
         found = self.matches(doc, sources)
+        found += self.token_rules(doc)
         found += self.quotations(doc, found)
         found += self.credits(doc)
         attributions = []
@@ -290,16 +295,16 @@ class Attribution(RuleFiles):
             after = [t for t in sent if t.i > cue.i and t.i not in phrase and not t.is_punct]
             side = max(before, after, key=len)
             return doc[side[0].i:side[-1].i + 1] if side else sent
-        if mode == "sentence" or cue.pos_ not in ("VERB", "AUX"):
+        said = [c for c in cue.children if c.dep_ in ("ccomp", "xcomp") and c.i != speaker.root.i]
+        if mode == "sentence" or (cue.pos_ not in ("VERB", "AUX") and not said):   # a noun read for a verb keeps its clause
             return sent
-        if cue.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
+        if cue.dep_ == "advcl" and not said and any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
             phrase = {t.i for t in cue.subtree}                  # "As X told reporters, [the main clause]"
             rest = [t for t in cue.head.subtree if t.i not in phrase and not t.is_punct]
             if rest:
                 return doc[rest[0].i:rest[-1].i + 1]
-        for child in cue.children:
-            if child.dep_ in ("ccomp", "xcomp") and child.i != speaker.root.i:
-                return doc[child.left_edge.i:child.right_edge.i + 1]
+        if said:
+            return doc[said[0].left_edge.i:said[0].right_edge.i + 1]
         if cue.dep_ in ("parataxis", "ccomp") and cue.head.sent == sent:   # "…, he said" hanging off the quote
             head = cue.head
             return doc[head.left_edge.i:head.right_edge.i + 1]
@@ -307,6 +312,26 @@ class Attribution(RuleFiles):
         if after:
             return doc[after[0].i:after[-1].i + 1]
         return sent
+
+    def token_rules(self, doc):
+        """The rules of attribution.jsonl with a "tokens" pattern (spaCy Matcher): the pattern
+        token numbered `speaker` is the speaker's, and the statement is the part of the sentence
+        before the match ("Keep your eyes peeled: Ann Lee about Stardust"), or the sentence before
+        when the match opens its sentence ("… — Ann Lee"). A rule with "frames" names the speaker
+        of a quotation it follows too (every sentence of “…” — Ann Lee)."""
+        found, named = [], set()
+        for match_id, start, end, aligned in self.lines(doc, with_alignments=True):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            words = [start + n for n, k in enumerate(aligned) if k == rule["speaker"]]
+            sent = doc[start].sent
+            if not words or start == 0 or words[0] in named:      # one statement per name ("…” — Ann Lee" matches twice)
+                continue
+            named.add(words[0])
+            content = doc[sent.start:start] if start > sent.start else doc[start - 1].sent
+            found.append({"start": content.start, "end": content.end, "label": rule["id"],
+                          "speaker": doc[words[0]:words[-1] + 1], "cue": doc[words[0] - 1].text,
+                          "role": rule["role"], "kind": "report", "frames": bool(rule.get("frames"))})
+        return found
 
     def credits(self, doc):
         """Caption credits ("… snow on the pass. Image: Ann Lee."): the caption is the credited
@@ -320,9 +345,10 @@ class Attribution(RuleFiles):
                 name = [t for t in doc[token.i + 2:sent.end] if not t.is_punct or t.text in ("/", "-", "&")]
                 if not name or token.i == 0:
                     continue
+                kind = "credit" if token.lower_ in credit else "report"
                 end = token.i - 1 if token.i > 0 and doc[token.i - 1].text in ("(", "[") else token.i
                 start = sent.start if sent.start < end else (doc[sent.start - 1].sent.start if sent.start else 0)
-                kind = "credit" if token.lower_ in credit else "report"
+                end += kind == "credit"                 # "… Video: Ann Lee": the credit word is the credited item too
                 found.append({"start": start, "end": end, "label": "credit" if kind == "credit" else "source-line",
                               "kind": kind, "role": "speaker" if kind == "credit" else "research",
                               "cue": f"{token.text}:", "speaker": doc[name[0].i:name[-1].i + 1], "frames": False})
