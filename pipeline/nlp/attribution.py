@@ -207,7 +207,8 @@ class Attribution(RuleFiles):
                 kind = "cognition" if cue.lemma_ in self.lexicon["cognition_only"] else "report"
             found.append({"start": content.start, "end": content.end, "label": rule["id"], "speaker": speaker,
                           "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": kind,
-                          "frames": self.frames_only(cue) and cue.lemma_ in self.speech})
+                          "frames": self.frames_only(cue) and cue.lemma_ in self.speech,
+                          "verb": rule.get("content", "clause") == "clause"})
         return found
 
     def best_subjects(self, doc):
@@ -369,7 +370,7 @@ class Attribution(RuleFiles):
             if quote is None or len(quote) < 3:
                 continue
             inside = [s for s in sents if s.start < quote.end and quote.start < s.end]
-            frame = self.quote_frame(quote, inside, sents, found)
+            frame = self.quote_frame(quote, inside, sents, found, self.lexicon["quote_speaker_window"])
             if frame is None:
                 continue
             for sent in inside:
@@ -378,8 +379,11 @@ class Attribution(RuleFiles):
         return added
 
     @staticmethod
-    def quote_frame(quote, inside, sents, found):
-        """The attribution that introduces a quotation, or None."""
+    def quote_frame(quote, inside, sents, found, window=0):
+        """The attribution that introduces a quotation, or None. A quotation that opens its
+        sentence with no frame of its own goes on with the speaker last named with a reporting
+        verb in the `window` sentences before it (not "an interview with X") ("Ann Lee said the clinic would close. “We had
+        no choice.”"); a pronoun there ("he said") is not followed further."""
         def outside(attr):
             return not (quote.start <= attr["speaker"].start < quote.end) and attr["kind"] == "report"
 
@@ -399,7 +403,12 @@ class Attribution(RuleFiles):
             framing = [a for a in found if outside(a) and a["frames"] and within(a, [sent]) and not QUOTES.search(sent.text)]
             if framing:
                 return framing[0]
-        return None
+        if quote.start != inside[0].start:
+            return None
+        earlier = [a for a in found if outside(a) and a.get("verb") and a["role"] == "speaker"
+                   and a["speaker"].end <= quote.start and is_named(a["speaker"])
+                   and within(a, sents[max(0, first - window):first])]
+        return max(earlier, key=lambda a: a["speaker"].start, default=None)
 
     # -- who a mention stands for -------------------------------------------------------
     def antecedent(self, doc, attr, sources, found):
