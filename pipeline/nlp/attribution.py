@@ -27,6 +27,7 @@ coreference component can plug in its own registered resolver.
 import re
 
 from spacy import registry
+from spacy.attrs import DEP, LOWER, TAG
 from spacy.language import Language
 from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Span
@@ -54,6 +55,7 @@ def load_lexicon(path, cues=PATTERNS / "evidence.yml"):
     lexicon["pronouns"] = dict(lexicon["pronouns"], first=[str(w) for w in words])
     lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
     lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
+    lexicon["reporting_verb_set"] = set(lexicon["reporting_verbs"])
     lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
     return lexicon
 
@@ -150,12 +152,27 @@ class Attribution(RuleFiles):
         self.rules = {}
         self.matcher = DependencyMatcher(vocab)
         self.lines = Matcher(vocab)                 # rules with a "tokens" pattern: sign-offs, headlines
+        self.line_marks = []                        # per "tokens" rule: words one of which a match needs
+        self.inherit = []                           # rules with "inherit": (rule, {dep: verbs or None})
+        self.noun_verbs, self.before_to = [], []    # rules with "noun_verb" / "before_to": (rule, words)
         for rule in read_rules(patterns):
             self.rules[rule["id"]] = rule
-            if "tokens" in rule:
-                self.lines.add(rule["id"], [expand(rule["tokens"], self.lexicon)], greedy="LONGEST")
+            if "inherit" in rule:
+                self.inherit.append((rule, {dep: set(words) or None
+                                            for dep, words in expand(rule["inherit"], self.lexicon).items()}))
+            elif "noun_verb" in rule:
+                self.noun_verbs.append((rule, set(expand(rule["noun_verb"]["words"], self.lexicon))))
+            elif "before_to" in rule:
+                self.before_to.append((rule, set(expand(rule["before_to"], self.lexicon))))
+            elif "tokens" in rule:
+                tokens = expand(rule["tokens"], self.lexicon)
+                self.lines.add(rule["id"], [tokens], greedy="LONGEST")
+                marks = [spec["ORTH"]["IN"] if isinstance(spec["ORTH"], dict) else [spec["ORTH"]]
+                         for spec in tokens if "ORTH" in spec and "OP" not in spec]
+                self.line_marks.extend(marks[-1:] or [[""]])      # a word each match needs ("" if none)
             else:
                 self.matcher.add(rule["id"], [expand(rule["pattern"], self.lexicon)])
+        self.line_gate = re.compile("|".join(re.escape(w) for words in self.line_marks for w in words))
 
     def __call__(self, doc):
         sources = list(doc.spans.get(SOURCES, []))
@@ -163,9 +180,10 @@ class Attribution(RuleFiles):
             doc.spans[SPAN_KEY] = []
             return doc
         found = self.matches(doc, sources)
-        found += self.token_rules(doc)
-        found += self.quotations(doc, found)
-        found += self.credits(doc)
+        text = doc.text
+        found += self.token_rules(doc, text)
+        found += self.quotations(doc, found, text)
+        found += self.credits(doc) if ":" in text else []     # every credit has its colon
         attributions = []
         for (start, end), found_attr in self.one_per_content(found).items():
             attr = Span(doc, start, end, label=found_attr["label"])
@@ -193,10 +211,7 @@ class Attribution(RuleFiles):
     def matches(self, doc, sources):
         """Attributions as plain dicts (start, end of the content; label, speaker, cue, role, kind)."""
         found, seen = [], set()
-        for match_id, token_ids in self.best_subjects(doc):
-            rule = self.rules[doc.vocab.strings[match_id]]
-            nodes = {spec["RIGHT_ID"]: doc[i] for spec, i in zip(rule["pattern"], token_ids)}
-            cue, head = nodes["cue"], nodes["source"]
+        for rule, cue, head in self.pattern_matches(doc) + self.word_rules(doc):
             if (cue.i, head.i) in seen:
                 continue
             seen.add((cue.i, head.i))
@@ -210,6 +225,68 @@ class Attribution(RuleFiles):
                           "frames": self.frames_only(cue) and cue.lemma_ in self.speech,
                           "verb": rule.get("content", "clause") == "clause"})
         return found
+
+    def pattern_matches(self, doc):
+        """(rule, cue token, source head token) of the DependencyMatcher's matches."""
+        found = []
+        for match_id, token_ids in self.best_subjects(doc):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            nodes = {spec["RIGHT_ID"]: doc[i] for spec, i in zip(rule["pattern"], token_ids)}
+            found.append((rule, nodes["cue"], nodes["source"]))
+        return found
+
+    def word_rules(self, doc):
+        """(rule, cue, source head) for the rules of attribution.jsonl without a pattern, found in one
+        pass over the words (each DependencyMatcher pattern costs about as much as this whole pass):
+        "inherit": a reporting verb with no subject of its own takes the subject of the verb it hangs
+        off ("X arrived and said …", up a chain of conjuncts; "X went on to say …"; "X was quoted as
+        saying …"); "noun_verb": a reporting word the tagger read as a noun, with a subject of its own
+        ("The agency notes, “…”"); "before_to": a word whose "to" object is the speaker ("according
+        to X", "a quote attributed to X"; "According to X the …" with no comma, the name read as a verb)."""
+        found = []
+        strings = doc.vocab.strings
+        deps = {strings[dep] for _, rule_deps in self.inherit for dep in rule_deps}
+        tags = {strings[rule["noun_verb"]["tag"]] for rule, _ in self.noun_verbs}
+        lowers = {strings[word] for _, words in self.before_to for word in words}
+        for i, (dep, tag, lower) in enumerate(doc.to_array([DEP, TAG, LOWER]).tolist()):   # no Token made per word
+            if dep in deps:
+                found += self.inherited(doc[i])
+            elif tag in tags:
+                cue = doc[i]
+                subject = self.subject(cue)
+                found += [(rule, cue, subject) for rule, words in self.noun_verbs
+                          if subject is not None and cue.lemma_ in words]
+            elif lower in lowers:
+                cue = doc[i]
+                to = next((c for c in cue.children if c.lower_ == "to"), None)
+                source = next((c for c in to.children if c.dep_ in ("pobj", "pcomp")), None) if to is not None else None
+                found += [(rule, cue, source) for rule, words in self.before_to
+                          if source is not None and cue.lower_ in words]
+        return found
+
+    def inherited(self, cue):
+        if cue.pos_ != "VERB" or cue.tag_ == "VBN" or cue.lemma_ not in self.lexicon["reporting_verb_set"] \
+                or self.subject(cue):
+            return []
+        found = []
+        for rule, deps in self.inherit:
+            if cue.dep_ not in deps:
+                continue
+            verb = cue.head
+            if cue.dep_ == "pcomp":
+                if verb.lower_ not in rule.get("through", ()):
+                    continue
+                verb = verb.head
+            while cue.dep_ == "conj" and verb.dep_ == "conj" and self.subject(verb) is None:
+                verb = verb.head                    # "X arrived, smiled and said"
+            subject = self.subject(verb)
+            if subject is not None and (deps[cue.dep_] is None or verb.lemma_ in deps[cue.dep_]):
+                found.append((rule, cue, subject))
+        return found
+
+    @staticmethod
+    def subject(verb):
+        return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
 
     def best_subjects(self, doc):
         """The matches, one speaker per reporting verb where the parse offers several.
@@ -314,13 +391,15 @@ class Attribution(RuleFiles):
             return doc[after[0].i:after[-1].i + 1]
         return sent
 
-    def token_rules(self, doc):
+    def token_rules(self, doc, text):
         """The rules of attribution.jsonl with a "tokens" pattern (spaCy Matcher): the pattern
         token numbered `speaker` is the speaker's, and the statement is the part of the sentence
         before the match ("Keep your eyes peeled: Ann Lee about Stardust"), or the sentence before
         when the match opens its sentence ("… — Ann Lee"). A rule with "frames" names the speaker
         of a quotation it follows too (every sentence of “…” — Ann Lee)."""
         found, named = [], set()
+        if not self.line_marks or not self.line_gate.search(text):
+            return found                            # no rule's punctuation in the text: no Matcher run
         for match_id, start, end, aligned in self.lines(doc, with_alignments=True):
             rule = self.rules[doc.vocab.strings[match_id]]
             words = [start + n for n, k in enumerate(aligned) if k == rule["speaker"]]
@@ -340,8 +419,9 @@ class Attribution(RuleFiles):
         Source lines ("… have diabetes (source: CDC)") have the same shape and are reports."""
         found = []
         credit, source = set(self.lexicon["credit_words"]), set(self.lexicon["source_words"])
+        either = credit | source
         for token in doc[:-2]:
-            if token.lower_ in credit | source and doc[token.i + 1].text == ":":
+            if token.lower_ in either and doc[token.i + 1].text == ":":
                 sent = token.sent
                 name = [t for t in doc[token.i + 2:sent.end] if not t.is_punct or t.text in ("/", "-", "&")]
                 if not name or token.i == 0:
@@ -361,11 +441,12 @@ class Attribution(RuleFiles):
         return not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in cue.children) and cue.dep_ != "parataxis"
 
     # -- quotations ----------------------------------------------------------------
-    def quotations(self, doc, found):
+    def quotations(self, doc, found, text):
         """One attribution per sentence of each quotation, with the quotation's speaker."""
         added = []
-        sents = list(doc.sents)
-        for m in QUOTES.finditer(doc.text):
+        quotes = list(QUOTES.finditer(text))
+        sents = list(doc.sents) if quotes else []         # most paragraphs quote no one: no sentence list
+        for m in quotes:
             quote = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if quote is None or len(quote) < 3:
                 continue
