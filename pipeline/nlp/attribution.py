@@ -13,11 +13,15 @@ Results, as Spans:
                              the `sources` component did not find is added.
 
 Rules are data: the reporting-word lists in patterns/reporting.yml and the
-DependencyMatcher patterns in patterns/attribution.jsonl (config entries
-`lexicon` and `patterns`). Quotes: a quotation's speaker is the reporting verb
-outside it in a sentence it shares ("“…,” X said" / X said: “…”), else the
-sentence right after or before it that only frames it ("That was how X put it");
-every sentence of the quotation carries that speaker.
+rules of patterns/attribution.jsonl (config entries `lexicon` and `patterns`):
+DependencyMatcher patterns ("pattern"), word rules found in one pass over the
+words ("inherit", "noun_verb", "before_to": `word_rules`) and spaCy Matcher
+patterns over a line's words ("tokens": sign-offs, interview titles). Quotes: a
+quotation's speaker is the reporting verb outside it in a sentence it shares
+("“…,” X said" / X said: “…”), else the sentence right after or before it that
+only frames it ("That was how X put it") or a sign-off after it ("— X"), else the
+speaker last named with a reporting verb just before it; every sentence of the
+quotation carries that speaker.
 
 Pronouns and descriptions are resolved by the function named in config
 `resolver` (default "salience_antecedent.v1", below): the seam where a
