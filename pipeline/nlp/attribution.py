@@ -13,11 +13,15 @@ Results, as Spans:
                              the `sources` component did not find is added.
 
 Rules are data: the reporting-word lists in patterns/reporting.yml and the
-DependencyMatcher patterns in patterns/attribution.jsonl (config entries
-`lexicon` and `patterns`). Quotes: a quotation's speaker is the reporting verb
-outside it in a sentence it shares ("“…,” X said" / X said: “…”), else the
-sentence right after or before it that only frames it ("That was how X put it");
-every sentence of the quotation carries that speaker.
+rules of patterns/attribution.jsonl (config entries `lexicon` and `patterns`):
+DependencyMatcher patterns ("pattern"), word rules found in one pass over the
+words ("inherit", "noun_verb", "before_to": `word_rules`) and spaCy Matcher
+patterns over a line's words ("tokens": sign-offs, interview titles). Quotes: a
+quotation's speaker is the reporting verb outside it in a sentence it shares
+("“…,” X said" / X said: “…”), else the sentence right after or before it that
+only frames it ("That was how X put it") or a sign-off after it ("— X"), else the
+speaker last named with a reporting verb just before it; every sentence of the
+quotation carries that speaker.
 
 Pronouns and descriptions are resolved by the function named in config
 `resolver` (default "salience_antecedent.v1", below): the seam where a
@@ -27,15 +31,16 @@ coreference component can plug in its own registered resolver.
 import re
 
 from spacy import registry
+from spacy.attrs import DEP, LOWER, TAG
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher
+from spacy.matcher import DependencyMatcher, Matcher
 from spacy.tokens import Span
 
 from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .sources import SPAN_KEY as SOURCES
 
 SPAN_KEY = "attributions"
-QUOTES = re.compile(r"“[^“”]*”|\"[^\"]*\"")
+QUOTES = re.compile(r"“[^“”]*”|``[^\"“”`]*(?:''|\")|\"[^\"]*\"")      # “…”, ``…" (PTB-style), "…"
 NAMED_ENTS = {"PERSON", "ORG", "GPE", "NORP", "FAC"}
 ORG_ENTS = {"ORG", "GPE", "NORP", "FAC"}
 MENTION_LEFT = {"det", "amod", "compound", "poss", "nmod", "nummod", "case", "quantmod"}
@@ -54,6 +59,7 @@ def load_lexicon(path, cues=PATTERNS / "evidence.yml"):
     lexicon["pronouns"] = dict(lexicon["pronouns"], first=[str(w) for w in words])
     lexicon["speech_and_research"] = sorted(set(lexicon["speech"]) | set(lexicon["research"]))
     lexicon["reporting_verbs"] = sorted(set(lexicon["speech_and_research"]) | set(lexicon["cognition"]))
+    lexicon["reporting_verb_set"] = set(lexicon["reporting_verbs"])
     lexicon["cognition_only"] = set(lexicon["cognition"]) - set(lexicon["speech_and_research"])
     return lexicon
 
@@ -149,9 +155,28 @@ class Attribution(RuleFiles):
         self.resolve = resolver
         self.rules = {}
         self.matcher = DependencyMatcher(vocab)
+        self.lines = Matcher(vocab)                 # rules with a "tokens" pattern: sign-offs, headlines
+        self.line_marks = []                        # per "tokens" rule: words one of which a match needs
+        self.inherit = []                           # rules with "inherit": (rule, {dep: verbs or None})
+        self.noun_verbs, self.before_to = [], []    # rules with "noun_verb" / "before_to": (rule, words)
         for rule in read_rules(patterns):
             self.rules[rule["id"]] = rule
-            self.matcher.add(rule["id"], [expand(rule["pattern"], self.lexicon)])
+            if "inherit" in rule:
+                self.inherit.append((rule, {dep: set(words) or None
+                                            for dep, words in expand(rule["inherit"], self.lexicon).items()}))
+            elif "noun_verb" in rule:
+                self.noun_verbs.append((rule, set(expand(rule["noun_verb"]["words"], self.lexicon))))
+            elif "before_to" in rule:
+                self.before_to.append((rule, set(expand(rule["before_to"], self.lexicon))))
+            elif "tokens" in rule:
+                tokens = expand(rule["tokens"], self.lexicon)
+                self.lines.add(rule["id"], [tokens], greedy="LONGEST")
+                marks = [spec["ORTH"]["IN"] if isinstance(spec["ORTH"], dict) else [spec["ORTH"]]
+                         for spec in tokens if "ORTH" in spec and "OP" not in spec]
+                self.line_marks.extend(marks[-1:] or [[""]])      # a word each match needs ("" if none)
+            else:
+                self.matcher.add(rule["id"], [expand(rule["pattern"], self.lexicon)])
+        self.line_gate = re.compile("|".join(re.escape(w) for words in self.line_marks for w in words))
 
     def __call__(self, doc):
         sources = list(doc.spans.get(SOURCES, []))
@@ -159,8 +184,10 @@ class Attribution(RuleFiles):
             doc.spans[SPAN_KEY] = []
             return doc
         found = self.matches(doc, sources)
-        found += self.quotations(doc, found)
-        found += self.credits(doc)
+        text = doc.text
+        found += self.token_rules(doc, text)
+        found += self.quotations(doc, found, text)
+        found += self.credits(doc) if ":" in text else []     # every credit has its colon
         attributions = []
         for (start, end), found_attr in self.one_per_content(found).items():
             attr = Span(doc, start, end, label=found_attr["label"])
@@ -188,10 +215,7 @@ class Attribution(RuleFiles):
     def matches(self, doc, sources):
         """Attributions as plain dicts (start, end of the content; label, speaker, cue, role, kind)."""
         found, seen = [], set()
-        for match_id, token_ids in self.best_subjects(doc):
-            rule = self.rules[doc.vocab.strings[match_id]]
-            nodes = {spec["RIGHT_ID"]: doc[i] for spec, i in zip(rule["pattern"], token_ids)}
-            cue, head = nodes["cue"], nodes["source"]
+        for rule, cue, head in self.pattern_matches(doc) + self.word_rules(doc):
             if (cue.i, head.i) in seen:
                 continue
             seen.add((cue.i, head.i))
@@ -202,8 +226,71 @@ class Attribution(RuleFiles):
                 kind = "cognition" if cue.lemma_ in self.lexicon["cognition_only"] else "report"
             found.append({"start": content.start, "end": content.end, "label": rule["id"], "speaker": speaker,
                           "cue": self.cue_text(doc, cue), "role": rule["role"], "kind": kind,
-                          "frames": self.frames_only(cue) and cue.lemma_ in self.speech})
+                          "frames": self.frames_only(cue) and cue.lemma_ in self.speech,
+                          "verb": rule.get("content", "clause") == "clause"})
         return found
+
+    def pattern_matches(self, doc):
+        """(rule, cue token, source head token) of the DependencyMatcher's matches."""
+        found = []
+        for match_id, token_ids in self.best_subjects(doc):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            nodes = {spec["RIGHT_ID"]: doc[i] for spec, i in zip(rule["pattern"], token_ids)}
+            found.append((rule, nodes["cue"], nodes["source"]))
+        return found
+
+    def word_rules(self, doc):
+        """(rule, cue, source head) for the rules of attribution.jsonl without a pattern, found in one
+        pass over the words (each DependencyMatcher pattern costs about as much as this whole pass):
+        "inherit": a reporting verb with no subject of its own takes the subject of the verb it hangs
+        off ("X arrived and said …", up a chain of conjuncts; "X went on to say …"; "X was quoted as
+        saying …"); "noun_verb": a reporting word the tagger read as a noun, with a subject of its own
+        ("The agency notes, “…”"); "before_to": a word whose "to" object is the speaker ("according
+        to X", "a quote attributed to X"; "According to X the …" with no comma, the name read as a verb)."""
+        found = []
+        strings = doc.vocab.strings
+        deps = {strings[dep] for _, rule_deps in self.inherit for dep in rule_deps}
+        tags = {strings[rule["noun_verb"]["tag"]] for rule, _ in self.noun_verbs}
+        lowers = {strings[word] for _, words in self.before_to for word in words}
+        for i, (dep, tag, lower) in enumerate(doc.to_array([DEP, TAG, LOWER]).tolist()):   # no Token made per word
+            if dep in deps:
+                found += self.inherited(doc[i])
+            elif tag in tags:
+                cue = doc[i]
+                subject = self.subject(cue)
+                found += [(rule, cue, subject) for rule, words in self.noun_verbs
+                          if subject is not None and cue.lemma_ in words]
+            elif lower in lowers:
+                cue = doc[i]
+                to = next((c for c in cue.children if c.lower_ == "to"), None)
+                source = next((c for c in to.children if c.dep_ in ("pobj", "pcomp")), None) if to is not None else None
+                found += [(rule, cue, source) for rule, words in self.before_to
+                          if source is not None and cue.lower_ in words]
+        return found
+
+    def inherited(self, cue):
+        if cue.pos_ != "VERB" or cue.tag_ == "VBN" or cue.lemma_ not in self.lexicon["reporting_verb_set"] \
+                or self.subject(cue):
+            return []
+        found = []
+        for rule, deps in self.inherit:
+            if cue.dep_ not in deps:
+                continue
+            verb = cue.head
+            if cue.dep_ == "pcomp":
+                if verb.lower_ not in rule.get("through", ()):
+                    continue
+                verb = verb.head
+            while cue.dep_ == "conj" and verb.dep_ == "conj" and self.subject(verb) is None:
+                verb = verb.head                    # "X arrived, smiled and said"
+            subject = self.subject(verb)
+            if subject is not None and (deps[cue.dep_] is None or verb.lemma_ in deps[cue.dep_]):
+                found.append((rule, cue, subject))
+        return found
+
+    @staticmethod
+    def subject(verb):
+        return next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
 
     def best_subjects(self, doc):
         """The matches, one speaker per reporting verb where the parse offers several.
@@ -290,16 +377,16 @@ class Attribution(RuleFiles):
             after = [t for t in sent if t.i > cue.i and t.i not in phrase and not t.is_punct]
             side = max(before, after, key=len)
             return doc[side[0].i:side[-1].i + 1] if side else sent
-        if mode == "sentence" or cue.pos_ not in ("VERB", "AUX"):
+        said = [c for c in cue.children if c.dep_ in ("ccomp", "xcomp") and c.i != speaker.root.i]
+        if mode == "sentence" or (cue.pos_ not in ("VERB", "AUX") and not said):   # a noun read for a verb keeps its clause
             return sent
-        if cue.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
+        if cue.dep_ == "advcl" and not said and any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
             phrase = {t.i for t in cue.subtree}                  # "As X told reporters, [the main clause]"
             rest = [t for t in cue.head.subtree if t.i not in phrase and not t.is_punct]
             if rest:
                 return doc[rest[0].i:rest[-1].i + 1]
-        for child in cue.children:
-            if child.dep_ in ("ccomp", "xcomp") and child.i != speaker.root.i:
-                return doc[child.left_edge.i:child.right_edge.i + 1]
+        if said:
+            return doc[said[0].left_edge.i:said[0].right_edge.i + 1]
         if cue.dep_ in ("parataxis", "ccomp") and cue.head.sent == sent:   # "…, he said" hanging off the quote
             head = cue.head
             return doc[head.left_edge.i:head.right_edge.i + 1]
@@ -308,21 +395,45 @@ class Attribution(RuleFiles):
             return doc[after[0].i:after[-1].i + 1]
         return sent
 
+    def token_rules(self, doc, text):
+        """The rules of attribution.jsonl with a "tokens" pattern (spaCy Matcher): the pattern
+        token numbered `speaker` is the speaker's, and the statement is the part of the sentence
+        before the match ("Keep your eyes peeled: Ann Lee about Stardust"), or the sentence before
+        when the match opens its sentence ("… — Ann Lee"). A rule with "frames" names the speaker
+        of a quotation it follows too (every sentence of “…” — Ann Lee)."""
+        found, named = [], set()
+        if not self.line_marks or not self.line_gate.search(text):
+            return found                            # no rule's punctuation in the text: no Matcher run
+        for match_id, start, end, aligned in self.lines(doc, with_alignments=True):
+            rule = self.rules[doc.vocab.strings[match_id]]
+            words = [start + n for n, k in enumerate(aligned) if k == rule["speaker"]]
+            sent = doc[start].sent
+            if not words or start == 0 or words[0] in named:      # one statement per name ("…” — Ann Lee" matches twice)
+                continue
+            named.add(words[0])
+            content = doc[sent.start:start] if start > sent.start else doc[start - 1].sent
+            found.append({"start": content.start, "end": content.end, "label": rule["id"],
+                          "speaker": doc[words[0]:words[-1] + 1], "cue": doc[words[0] - 1].text,
+                          "role": rule["role"], "kind": "report", "frames": bool(rule.get("frames"))})
+        return found
+
     def credits(self, doc):
         """Caption credits ("… snow on the pass. Image: Ann Lee."): the caption is the credited
         party's (kind "credit": a speaker for the discourse, never a source of a figure).
         Source lines ("… have diabetes (source: CDC)") have the same shape and are reports."""
         found = []
         credit, source = set(self.lexicon["credit_words"]), set(self.lexicon["source_words"])
+        either = credit | source
         for token in doc[:-2]:
-            if token.lower_ in credit | source and doc[token.i + 1].text == ":":
+            if token.lower_ in either and doc[token.i + 1].text == ":":
                 sent = token.sent
                 name = [t for t in doc[token.i + 2:sent.end] if not t.is_punct or t.text in ("/", "-", "&")]
                 if not name or token.i == 0:
                     continue
+                kind = "credit" if token.lower_ in credit else "report"
                 end = token.i - 1 if token.i > 0 and doc[token.i - 1].text in ("(", "[") else token.i
                 start = sent.start if sent.start < end else (doc[sent.start - 1].sent.start if sent.start else 0)
-                kind = "credit" if token.lower_ in credit else "report"
+                end += kind == "credit"                 # "… Video: Ann Lee": the credit word is the credited item too
                 found.append({"start": start, "end": end, "label": "credit" if kind == "credit" else "source-line",
                               "kind": kind, "role": "speaker" if kind == "credit" else "research",
                               "cue": f"{token.text}:", "speaker": doc[name[0].i:name[-1].i + 1], "frames": False})
@@ -334,16 +445,17 @@ class Attribution(RuleFiles):
         return not any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in cue.children) and cue.dep_ != "parataxis"
 
     # -- quotations ----------------------------------------------------------------
-    def quotations(self, doc, found):
+    def quotations(self, doc, found, text):
         """One attribution per sentence of each quotation, with the quotation's speaker."""
         added = []
-        sents = list(doc.sents)
-        for m in QUOTES.finditer(doc.text):
+        quotes = list(QUOTES.finditer(text))
+        sents = list(doc.sents) if quotes else []         # most paragraphs quote no one: no sentence list
+        for m in quotes:
             quote = doc.char_span(m.start(), m.end(), alignment_mode="expand")
             if quote is None or len(quote) < 3:
                 continue
             inside = [s for s in sents if s.start < quote.end and quote.start < s.end]
-            frame = self.quote_frame(quote, inside, sents, found)
+            frame = self.quote_frame(quote, inside, sents, found, self.lexicon["quote_speaker_window"])
             if frame is None:
                 continue
             for sent in inside:
@@ -352,8 +464,11 @@ class Attribution(RuleFiles):
         return added
 
     @staticmethod
-    def quote_frame(quote, inside, sents, found):
-        """The attribution that introduces a quotation, or None."""
+    def quote_frame(quote, inside, sents, found, window=0):
+        """The attribution that introduces a quotation, or None. A quotation that opens its
+        sentence with no frame of its own goes on with the speaker last named with a reporting
+        verb in the `window` sentences before it (not "an interview with X") ("Ann Lee said the clinic would close. “We had
+        no choice.”"); a pronoun there ("he said") is not followed further."""
         def outside(attr):
             return not (quote.start <= attr["speaker"].start < quote.end) and attr["kind"] == "report"
 
@@ -373,7 +488,12 @@ class Attribution(RuleFiles):
             framing = [a for a in found if outside(a) and a["frames"] and within(a, [sent]) and not QUOTES.search(sent.text)]
             if framing:
                 return framing[0]
-        return None
+        if quote.start != inside[0].start:
+            return None
+        earlier = [a for a in found if outside(a) and a.get("verb") and a["role"] == "speaker"
+                   and a["speaker"].end <= quote.start and is_named(a["speaker"])
+                   and within(a, sents[max(0, first - window):first])]
+        return max(earlier, key=lambda a: a["speaker"].start, default=None)
 
     # -- who a mention stands for -------------------------------------------------------
     def antecedent(self, doc, attr, sources, found):

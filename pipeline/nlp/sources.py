@@ -69,7 +69,7 @@ class SourceFinder(RuleFiles):
             label = self.entity_type(Span(doc, ent.start, end, label=ent.label_), abbreviations)
             if label:
                 candidates.append((1, Span(doc, ent.start, end, label=label)))
-        for token in doc:
+        for token in doc if abbreviations else ():          # no abbreviation defined: no token to look up
             long_form = abbreviations.get(token.text)
             if long_form and token.is_upper and len(token.text) > 1 and self.looks_institutional(long_form):
                 candidates.append((1, Span(doc, token.i, token.i + 1, label="institution")))
