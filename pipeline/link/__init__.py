@@ -103,8 +103,16 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if key in displays and len({found.find(n) for n in named}) == 1:
             found.union(key, next(iter(named)))
 
+    link_only_to_named(records, ids, keys, found)
+
     # Which studies carry each qualifier, per document and in the corpus.
     in_doc, in_corpus, doc_studies = defaultdict(set), defaultdict(set), defaultdict(set)
+    # "Researchers at Aarhus University have found…" is the study of the one lead author the corpus names
+    # with that institution ("led by Dr. Lars Torvik at Aarhus University").
+    for institution, named in tied.items():
+        roots = {found.find(n) for n in named}
+        if len(roots) == 1:
+            in_corpus[f"institution:{institution}"] |= roots
     for claim, names, qual in zip(records, ids, quals):
         if names:
             root = found.find(names[0])
@@ -167,6 +175,26 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         entry["names"] = study_names(entry, displays, abbreviated)
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
     return groups
+
+
+def link_only_to_named(records, ids, keys, found):
+    """A page that names one study by name and cites research generically with only a link ("The paper is
+    open access (doi:…)", "There's a new trial on this (PMID …)", "The study appears in the BMJ (doi…)") cites
+    that study: the link is another of its identifiers. Not when it says the research is another one, nor
+    on a page naming two studies by name (a round-up: "The trial at doi:… gave…")."""
+    named, linked = defaultdict(set), defaultdict(set)
+    for claim, names in zip(records, ids):
+        if not names:
+            continue
+        if any(k.startswith("name:") for k in names):
+            named[claim["doc_id"]].add(names[0])
+        elif not keys.other_research(claim) and keys.generic_reference(claim):
+            linked[claim["doc_id"]].add(names[0])
+    for doc, links in linked.items():
+        roots = {found.find(n) for n in named.get(doc, ())}
+        if len(roots) == 1:
+            for key in links:
+                found.union(next(iter(roots)), key)
 
 
 def study_names(entry, displays, abbreviated):
