@@ -146,6 +146,12 @@ class FigureReader:
         phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
         self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
+        change = rules["change"]
+        self.change_kinds, self.change_reach = set(change["kinds"]), change["reach"]
+        self.change_words = {w.lower() for w in change["words"]}
+        adjectives = rules["counted_adjectives"]
+        self.adjective_reach, self.adjective_joins = adjectives["reach"], set(adjectives["joins"])
+        self.adjective_endings = tuple(adjectives["endings"])
         beyond = rules["beyond_the_study"]
         descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
         self.beyond = re.compile(
@@ -225,6 +231,8 @@ class FigureReader:
             if units[i] is None or self.beyond.match(text, end):
                 continue
             family, comparable, stated_unit, factor = units[i]
+            if family == "count" and comparable != "people" and self.counts_people(text, end, comparable):
+                comparable, q = "people", {**q, "unit": "people"}
             interval = self.interval(q, factor)
             if interval is None:
                 continue
@@ -232,9 +240,29 @@ class FigureReader:
             before = text[max(0, start - 40):start]
             if any(w in before.lower() for w in self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
+            if q["kind"] in self.change_kinds and self.is_change(tokens, start, end):
+                match = frozenset(f"{t}@change" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
+
+    def counts_people(self, text, end, unit):
+        """'186 perimenopausal and postmenopausal women': the counted word is an adjective of a people noun."""
+        words = [w.lower() for w in TOKEN.findall(text[end:end + 120])[:self.adjective_reach + 1]]
+        if not words or words[0] != unit.lower() or not unit.lower().endswith(self.adjective_endings):
+            return False
+        for word in words[1:]:
+            if word in self.people or stem(word) in self.people_stems:
+                return True
+            if word not in self.adjective_joins and not word.endswith(self.adjective_endings):
+                return False
+        return False
+
+    def is_change(self, tokens, start, end):
+        """Is a word saying the figure is a change ('fell', 'off', 'greater') within reach of it?"""
+        before = [w for s, e, w, _ in tokens if e <= start][-self.change_reach:]
+        after = [w for s, e, w, _ in tokens if s >= end][:self.change_reach]
+        return any(w.lower() in self.change_words for w in before + after)
 
     def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
         start, end = spans[i][0], spans[i][1]
