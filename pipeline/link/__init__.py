@@ -36,7 +36,7 @@ from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
-from .keys import KeyReader
+from .keys import ACRONYM, KeyReader
 from .rules import RULES
 from .sentences import figureless_sentences, interleave
 
@@ -96,6 +96,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if authors:
             for institution in keys.institutions(claim):
                 tied[institution].add(authors[0])
+    known_acronyms(records, ids, keys, found, displays)
     # "The Sheffield study" is the study of Nakamura's team at the University of Sheffield when the
     # corpus ties that institution to one lead author's study only.
     for institution, named in tied.items():
@@ -134,7 +135,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                     in_corpus[key] |= doc_studies.get(doc, set())
 
     groups = {}
-    last_in_article = {}
+    last_in_article, last_in_comment = {}, {}
     for claim, names, qual in zip(records, ids, quals):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
@@ -149,20 +150,27 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if other and group is None:
             last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
             continue
+        comment = (doc, claim.get("comment_index")) if claim["section"] == "comment" else None
         if figureless:
             if group is not None and claim["section"] == "article":
                 last_in_article[doc] = group    # the study later figures of the article are carried to
+            elif group is not None and comment:
+                last_in_comment[comment] = group
             continue
-        if group is None and not personal(claim):
+        carried = last_in_comment.get(comment) if group is None and comment else None
+        if group is None and not personal(claim, carried is not None):
             only = doc_studies[doc]
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
+            group = group or carried
             if group is None and keys.generic_reference(claim) and len(only) == 1:
                 group = next(iter(only))
         if group is None:
             continue
         if claim["section"] == "article":
             last_in_article[doc] = group
+        elif comment:
+            last_in_comment[comment] = group
         entry = groups.setdefault(group, {"claims": [], "source": named_source, "keys": set()})
         entry["claims"].append(claim)
         entry["keys"].update(names)
@@ -175,6 +183,18 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         entry["names"] = study_names(entry, displays, abbreviated)
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
     return groups
+
+
+def known_acronyms(records, ids, keys, found, displays):
+    """A study's name in capitals, once the corpus has named it as a study ("the BREATHE-BP trial"), names it
+    on its own too: "Wasn't BREATHE-BP only a short thing?"."""
+    for n, (claim, names) in enumerate(zip(records, ids)):
+        for match in ACRONYM.finditer(claim["text"]):
+            key = f"name:{keys.clean_name(match.group(0))}"
+            if len(match.group(0)) > 2 and key in displays and key not in names:
+                if names:
+                    found.union(names[0], key)
+                names.append(key)
 
 
 def link_only_to_named(records, ids, keys, found):
@@ -210,18 +230,23 @@ def study_names(entry, displays, abbreviated):
 
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
 PERSONAL_REACH = RULES["personal"]["reach"]
+HEDGES = [h.lower().split() for h in RULES["personal"]["hedges"]]
 
 
-def personal(claim):
+def personal(claim, carried=False):
     """A personal account (or an annotator's claim) without a key of its own is nobody's study figure.
     In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
-    reported less fatigue, which is more than I expected" is the study's figure."""
+    reported less fatigue, which is more than I expected" is the study's figure. So too in a comment
+    that named the study in an earlier sentence (`carried`). "I" saying where the figure was read
+    ("I read it only ran for six weeks", "from what I can find") is no account of the writer's own."""
     if claim.get("evidence") != "anecdotal":
         return False
-    if claim["section"] != "article" or not claim["quantities"]:
+    if (claim["section"] != "article" and not carried) or not claim["quantities"]:
         return True
     words = [(m.start(), m.group(0).lower()) for m in WORD.finditer(claim["text"])]
-    mine = [n for n, (_, w) in enumerate(words) if w in FIRST_PERSON]
+    lower = [w for _, w in words]
+    mine = [n for n, w in enumerate(lower) if w in FIRST_PERSON
+            and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)]
     for q in claim["quantities"]:
         at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
         if any(abs(n - at) <= PERSONAL_REACH for n in mine):
