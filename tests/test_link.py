@@ -35,12 +35,13 @@ EXTRACTOR_MISSES = {
 # corpus. heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus; heldout3
 # was written blind (by someone who never read the link rules nor ran the stage on it) and scored once, on
 # 2026-12-02: 17 of 34 planted pairs (0.50), 6 comparisons across studies, 1 distractor compared. It was
-# then used for tuning (a dev corpus since 2026-12-03), so it is tested like heldout2; a new blind corpus
-# says how well the rules generalise: heldout4, written blind on 2026-12-03 and scored once after the
-# heldout3 rules, falls short (pinned below, strict).
+# then used for tuning (a dev corpus since 2026-12-03), so it is tested like heldout2. heldout4 was written
+# blind on 2026-12-03 and scored blind once, after the heldout3 rules: 16 of 45 planted pairs (0.36, 2026-12-03),
+# verdicts 16/16, no distractor, no comparison across studies. It was then used for tuning (a dev corpus since
+# 2026-12-03), so it is tested like heldout2 and heldout3; only a new blind corpus says how well the rules
+# generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail).
 HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4")
-BLIND_SHORTFALL = {"heldout4": "blind corpus, scored once on 2026-12-03: 16 of 45 planted pairs (0.36); "
-                               "verdicts 16/16, no distractor, no comparison across studies"}
+BLIND_SHORTFALL = {}
 
 
 def run_pipeline(corpus, base):
