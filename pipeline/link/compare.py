@@ -149,6 +149,10 @@ class FigureReader:
         change = rules["change"]
         self.change_kinds, self.change_reach = set(change["kinds"]), change["reach"]
         self.change_words = {w.lower() for w in change["words"]}
+        share_change = rules["share_change"]
+        self.share_change_kinds = set(share_change["kinds"])
+        self.share_before = (share_change["before"]["reach"], {w.lower() for w in share_change["before"]["words"]})
+        self.share_after = (share_change["after"]["reach"], {w.lower() for w in share_change["after"]["words"]})
         adjectives = rules["counted_adjectives"]
         self.adjective_reach, self.adjective_joins = adjectives["reach"], set(adjectives["joins"])
         self.adjective_endings = tuple(adjectives["endings"])
@@ -240,7 +244,8 @@ class FigureReader:
             before = text[max(0, start - 40):start]
             if any(w in before.lower() for w in self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
-            if q["kind"] in self.change_kinds and self.is_change(tokens, start, end):
+            if (q["kind"] in self.change_kinds and self.is_change(tokens, start, end)) or \
+                    (q["kind"] in self.share_change_kinds and self.is_share_change(tokens, start, end)):
                 match = frozenset(f"{t}@change" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
@@ -263,6 +268,13 @@ class FigureReader:
         before = [w for s, e, w, _ in tokens if e <= start][-self.change_reach:]
         after = [w for s, e, w, _ in tokens if s >= end][:self.change_reach]
         return any(w.lower() in self.change_words for w in before + after)
+
+    def is_share_change(self, tokens, start, end):
+        """'dropped by 46%', '27% lower risk': a relative change, not a share of the people."""
+        (back, before), (ahead, after) = self.share_before, self.share_after
+        left = [w.lower() for s, e, w, _ in tokens if e <= start][-back:]
+        right = [w.lower() for s, e, w, _ in tokens if s >= end][:ahead]
+        return any(w in before for w in left) or any(w in after for w in right)
 
     def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
         start, end = spans[i][0], spans[i][1]
