@@ -382,12 +382,15 @@ def inherit_topics(figures):
         elif key in first:
             figure = replace(figure, match=first[key].match)
         out.append(figure)
+    voices = {}                                 # (family, unit, topic token) -> the voices stating it
+    for figure in out:
+        for token in figure.match:
+            voices.setdefault((figure.family, figure.unit, token), set()).add(figure.voice)
     for n, figure in enumerate(out):
         key = (figure.voice[0], figure.family, figure.unit)
         if figure.voice[1] != "comment" or not figure.match or key not in article:
             continue
-        if not any(o.voice != figure.voice and o.family == figure.family and o.unit == figure.unit
-                     and o.match & figure.match for o in out):
+        if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):
             out[n] = replace(figure, match=article[key][0].match)
     return out
 
