@@ -594,6 +594,10 @@ def test_a_comment_naming_its_study_carries_it_and_i_read_is_no_personal_account
                dict(claim("I've been doing it every night for 16 weeks.", doc="d2", section="comment",
                           evidence="anecdotal", cid="d2-1"), comment_index=2)]
     assert groups_of(records) == [["d1-0", "d2-0"]]
+    # a bare name beside another study's name ties neither to the other
+    records += [claim("The PROMPT trial enrolled 300 adults.", doc="d3", cid="d3-0"),
+                claim("Unlike BREATHE-BP, the PROMPT trial found 30% improved.", doc="d4", cid="d4-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"], ["d3-0", "d4-0"]]
 
 
 @pytest.mark.parametrize("a,b,compared", [

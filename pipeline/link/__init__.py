@@ -187,14 +187,18 @@ def group_claims(records, keys=None, progress=False, sentences=()):
 
 def known_acronyms(records, ids, keys, found, displays):
     """A study's name in capitals, once the corpus has named it as a study ("the BREATHE-BP trial"), names it
-    on its own too: "Wasn't BREATHE-BP only a short thing?"."""
-    for n, (claim, names) in enumerate(zip(records, ids)):
+    on its own too: "Wasn't BREATHE-BP only a short thing?". Only in a sentence naming no study otherwise:
+    "Unlike BREATHE-BP, the FERN trial…" ties neither to the other."""
+    for claim, names in zip(records, ids):
+        if any(k.startswith("name:") for k in names):
+            continue
         for match in ACRONYM.finditer(claim["text"]):
             key = f"name:{keys.clean_name(match.group(0))}"
-            if len(match.group(0)) > 2 and key in displays and key not in names:
+            if len(match.group(0)) > 2 and key in displays:
                 if names:
                     found.union(names[0], key)
                 names.append(key)
+                break                           # one study a sentence: "BREATHE-BP and PROMPT…" is no tie
 
 
 def link_only_to_named(records, ids, keys, found):
