@@ -603,12 +603,19 @@ def test_a_comment_naming_its_study_carries_it_and_i_read_is_no_personal_account
 @pytest.mark.parametrize("a,b,compared", [
     ("Systolic pressure had fallen by about 6 mmHg.", "The app group's systolic fell 6.2 mmHg.", True),
     ("41% had a systolic reading below 130 mmHg.", "The trial got 12 mmHg off systolic.", False),
+    ("Readings of more than 130 mmHg in systolic pressure.", "Systolic pressure fell to 130 mmHg.", True),
 ])
 def test_a_change_in_a_measurement_is_compared_only_with_changes(a, b, compared):
     def figure(s):
         text = next(t for t in ("about 6 mmHg", "6.2 mmHg", "130 mmHg", "12 mmHg") if t in s)
         value = float(text.split()[-2])
         return (text, "measurement", value, "mmHg", "at_most" if "below" in s else None)
+    if "more than" in a:                        # the bound and the level a fall ended at: both levels
+        records = [study_claim(a, ("130 mmHg", "measurement", 130.0, "mmHg", "more_than"), "d1"),
+                   study_claim(b, ("130 mmHg", "measurement", 130.0, "mmHg"), "d2")]
+        [group] = link(records)
+        assert bool(group["comparisons"]) is compared
+        return
     records = [study_claim(a, figure(a), "d1"), study_claim(b, figure(b), "d2")]
     [group] = link(records)
     assert bool(group["comparisons"]) is compared

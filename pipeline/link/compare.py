@@ -22,6 +22,7 @@ NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SHARES = ("percentage", "proportion")
 EPS = 1e-9
 BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
+LEVEL_BEFORE = ("to",)     # "fell to 12%": the level a change ended at
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 
@@ -263,16 +264,27 @@ class FigureReader:
                 return False
         return False
 
+    @staticmethod
+    def _before(tokens, start, reach):
+        """The `reach` words before a figure, or none when it is where a change ended ('fell to 12%', 'rose
+        to 140 mmHg': a level); a bound ('more than 130 mmHg') is no change word."""
+        words = [w.lower() for s, e, w, _ in tokens if e <= start][-reach - 2:]
+        if words and words[-1] in LEVEL_BEFORE:
+            return []
+        if words[-2:] in (["more", "than"], ["less", "than"]):
+            words = words[:-2]
+        return words[-reach:]
+
     def is_change(self, tokens, start, end):
         """Is a word saying the figure is a change ('fell', 'off', 'greater') within reach of it?"""
-        before = [w for s, e, w, _ in tokens if e <= start][-self.change_reach:]
-        after = [w for s, e, w, _ in tokens if s >= end][:self.change_reach]
-        return any(w.lower() in self.change_words for w in before + after)
+        before = self._before(tokens, start, self.change_reach)
+        after = [w.lower() for s, e, w, _ in tokens if s >= end][:self.change_reach]
+        return any(w in self.change_words for w in before + after)
 
     def is_share_change(self, tokens, start, end):
         """'dropped by 46%', '27% lower risk': a relative change, not a share of the people."""
         (back, before), (ahead, after) = self.share_before, self.share_after
-        left = [w.lower() for s, e, w, _ in tokens if e <= start][-back:]
+        left = self._before(tokens, start, back)
         right = [w.lower() for s, e, w, _ in tokens if s >= end][:ahead]
         return any(w in before for w in left) or any(w in after for w in right)
 
