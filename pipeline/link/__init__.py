@@ -10,7 +10,9 @@ sentences.py, which name studies but join no group) in document order:
   1. identifiers (DOI, PMID, URL, study name, lead author) of one claim are one
      study; studies sharing an identifier are merged (union-find); a study named
      after an institution ("the Sheffield study") is the study of the one lead
-     author the corpus names with that institution;
+     author the corpus names with that institution; a link cited as "the paper" /
+     "a new trial" on a page naming one study by name is that study; a study's
+     bare capitalised name, once named with a descriptor, names it alone;
   2. a claim with only qualifiers (journal + year, journal, institution,
      person) joins the one study that carries the qualifier in its document,
      else in the corpus; when none or several do, it forms a group of that
@@ -23,6 +25,9 @@ sentences.py, which name studies but join no group) in document order:
      personal accounts (in an article: "I"/"my" near the figure), without a key
      of their own are not linked; nor is
      "another study" (rules.yml `other_research`), which also ends the carry.
+     A comment that names its study carries it to its own later figures (a
+     figure there is personal only with "I"/"my" near it, hedges like "I read"
+     not counted).
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
