@@ -22,7 +22,7 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
@@ -40,8 +40,10 @@ EXTRACTOR_MISSES = {
 # verdicts 16/16, no distractor, no comparison across studies. It was then used for tuning (a dev corpus since
 # 2026-12-03), so it is tested like heldout2 and heldout3; only a new blind corpus says how well the rules
 # generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail).
-HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4")
-BLIND_SHORTFALL = {}
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+BLIND_SHORTFALL = {"heldout5": "blind corpus (another writer, other registers), scored once on 2026-12-03 after the "
+                               "heldout4 rules: 6 of 44 planted pairs (0.14); verdicts 6/6, no distractor, "
+                               "no comparison across studies"}
 
 
 def run_pipeline(corpus, base):
