@@ -22,25 +22,28 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
     ("heldout", "p_n_c1b"): "'not 236' in a comment is not extracted",
-    ("heldout4", "c_cups_s05"): "'three or more cups' (a count with 'or more') is not extracted",
-    ("heldout4", "c_cups_s06"): "'at least three cups' is not extracted",
+    ("heldout4", "c_cups_s06"): "'at least three cups a day' is read as 'three cups a day' (at_least): the span "
+                                "leaves out 'at least', so it is not the planted 'at least three cups'",
 }
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
 # corpus. heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus; heldout3
 # was written blind (by someone who never read the link rules nor ran the stage on it) and scored once, on
 # 2026-12-02: 17 of 34 planted pairs (0.50), 6 comparisons across studies, 1 distractor compared. It was
-# then used for tuning (a dev corpus since 2026-12-03), so it is tested like heldout2; a new blind corpus
-# says how well the rules generalise: heldout4, written blind on 2026-12-03 and scored once after the
-# heldout3 rules, falls short (pinned below, strict).
-HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4")
-BLIND_SHORTFALL = {"heldout4": "blind corpus, scored once on 2026-12-03: 16 of 45 planted pairs (0.36); "
-                               "verdicts 16/16, no distractor, no comparison across studies"}
+# then used for tuning (a dev corpus since 2026-12-03), so it is tested like heldout2. heldout4 was written
+# blind on 2026-12-03 and scored blind once, after the heldout3 rules: 16 of 45 planted pairs (0.36, 2026-12-03),
+# verdicts 16/16, no distractor, no comparison across studies. It was then used for tuning (a dev corpus since
+# 2026-12-03), so it is tested like heldout2 and heldout3; only a new blind corpus says how well the rules
+# generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail).
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+BLIND_SHORTFALL = {"heldout5": "blind corpus (another writer, other registers), scored once on 2026-12-03 after the "
+                               "heldout4 rules: 6 of 44 planted pairs (0.14); verdicts 6/6, no distractor, "
+                               "no comparison across studies"}
 
 
 def run_pipeline(corpus, base):
@@ -553,3 +556,91 @@ def test_a_comment_citing_the_research_without_a_name_joins_the_documents_only_s
     records = [claim("The TRAMP trial enrolled 420 adults.", doc="d1", cid="d1-0"),
                claim(text, doc="d1", section="comment", evidence="unattributed", cid="d1-1")]
     assert [sorted(c["id"] for c in g["claims"]) for g in group_claims(records).values()] == [["d1-0", "d1-1"]]
+
+
+# --- rules added for heldout4 (general: each would hold on any corpus) -------------------------------
+
+def groups_of(records, **kwargs):
+    return sorted(sorted(c["id"] for c in g["claims"]) for g in group_claims(records, **kwargs).values())
+
+
+def figureless(text, doc="d1", section="article", index=None):
+    return dict(claim(text, doc=doc, section=section), id=None, figureless=True, evidence=None,
+                comment_index=index if section == "comment" else None)
+
+
+def test_a_link_cited_as_the_paper_on_a_page_naming_one_study_is_that_study():
+    records = [claim("The FERN trial enrolled 420 adults.", doc="d1", cid="d1-0"),
+               claim("The paper (doi:10.1000/fern.1) says 30% improved.", doc="d1", cid="d1-1"),
+               claim("The trial at doi:10.1000/fern.1 gave 400 adults iron.", doc="d2", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d1-1", "d2-0"]]
+    # a round-up naming two studies by name: the link is not tied to either
+    records[0:0] = [claim("The Leeds study followed 900 men.", doc="d1", cid="d1-9")]
+    assert ["d1-1", "d2-0"] in groups_of(records)
+
+
+def test_an_institution_tied_to_one_lead_author_places_a_claim_naming_only_it():
+    aarhus = {"type": "institution", "text": "Aarhus University", "canonical": "Aarhus University"}
+    records = [claim("The second, led by Dr. Lars Okafor at Aarhus University, gave kefir to 312 children.",
+                     doc="d1", cid="d1-0", evidence="unattributed"),
+               claim("Researchers at Aarhus University found 41% improved.", [], [aarhus], doc="d2", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"]]
+
+
+def test_a_comment_naming_its_study_carries_it_and_i_read_is_no_personal_account():
+    s = "I read it only ran for six weeks."
+    records = [claim("The BREATHE-BP trial enrolled 684 adults.", doc="d1", cid="d1-0"),
+               figureless("Wasn't BREATHE-BP only a short thing?", doc="d2", section="comment", index=1),
+               dict(claim(s, [quantity("six weeks", s, "timeframe", 6.0, "week")], doc="d2", section="comment",
+                          evidence="anecdotal", cid="d2-0"), comment_index=1),
+               dict(claim("I've been doing it every night for 16 weeks.", doc="d2", section="comment",
+                          evidence="anecdotal", cid="d2-1"), comment_index=2)]
+    assert groups_of(records) == [["d1-0", "d2-0"]]
+    # a bare name beside another study's name ties neither to the other
+    records += [claim("The PROMPT trial enrolled 300 adults.", doc="d3", cid="d3-0"),
+                claim("Unlike BREATHE-BP, the PROMPT trial found 30% improved.", doc="d4", cid="d4-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"], ["d3-0", "d4-0"]]
+
+
+@pytest.mark.parametrize("a,b,compared", [
+    ("Systolic pressure had fallen by about 6 mmHg.", "The app group's systolic fell 6.2 mmHg.", True),
+    ("41% had a systolic reading below 130 mmHg.", "The trial got 12 mmHg off systolic.", False),
+    ("Readings of more than 130 mmHg in systolic pressure.", "Systolic pressure fell to 130 mmHg.", True),
+])
+def test_a_change_in_a_measurement_is_compared_only_with_changes(a, b, compared):
+    def figure(s):
+        text = next(t for t in ("about 6 mmHg", "6.2 mmHg", "130 mmHg", "12 mmHg") if t in s)
+        value = float(text.split()[-2])
+        return (text, "measurement", value, "mmHg", "at_most" if "below" in s else None)
+    if "more than" in a:                        # the bound and the level a fall ended at: both levels
+        records = [study_claim(a, ("130 mmHg", "measurement", 130.0, "mmHg", "more_than"), "d1"),
+                   study_claim(b, ("130 mmHg", "measurement", 130.0, "mmHg"), "d2")]
+        [group] = link(records)
+        assert bool(group["comparisons"]) is compared
+        return
+    records = [study_claim(a, figure(a), "d1"), study_claim(b, figure(b), "d2")]
+    [group] = link(records)
+    assert bool(group["comparisons"]) is compared
+
+
+def test_a_relative_change_is_not_a_share_of_the_people():
+    a = "Women who drank tea had a 27% lower risk of breaking a hip."
+    b = "Interestingly, 27% of the women drank no tea at all."
+    c = "They had roughly 30 percent fewer hip fractures."
+    records = [study_claim(a, ("27%", "percentage", 27.0, "%"), "d1"), study_claim(b, ("27%", "percentage", 27.0, "%"), "d2"),
+               study_claim(c, ("30 percent", "percentage", 30.0, "%"), "d3")]
+    [group] = link(records)
+    assert [(x["a"], x["b"]) for x in group["comparisons"]] == [(records[0]["id"], records[2]["id"])]
+
+
+@pytest.mark.parametrize("text,q,kind,value,unit,topic", [
+    ("In the trial, 186 perimenopausal and postmenopausal women were randomly assigned.", "186", "count", 186.0,
+     "perimenopausal", {"c:enrolment"}),
+    ("The trial recruited 700 adults and gave half of them a guided app.", "half of them", "proportion", 0.5, None,
+     {"c:allocation"}),
+    ("Mild stomach ache was reported by 7% of children.", "7%", "percentage", 7.0, "%", {"c:side_effects"}),
+])
+def test_the_measure_a_figure_states(text, q, kind, value, unit, topic):
+    record = claim(text, [quantity(q, text, kind, value, unit)])
+    [figure] = FigureReader().figures(record)
+    assert figure.match == topic

@@ -10,7 +10,9 @@ sentences.py, which name studies but join no group) in document order:
   1. identifiers (DOI, PMID, URL, study name, lead author) of one claim are one
      study; studies sharing an identifier are merged (union-find); a study named
      after an institution ("the Sheffield study") is the study of the one lead
-     author the corpus names with that institution;
+     author the corpus names with that institution; a link cited as "the paper" /
+     "a new trial" on a page naming one study by name is that study; a study's
+     bare capitalised name, once named with a descriptor, names it alone;
   2. a claim with only qualifiers (journal + year, journal, institution,
      person) joins the one study that carries the qualifier in its document,
      else in the corpus; when none or several do, it forms a group of that
@@ -23,6 +25,9 @@ sentences.py, which name studies but join no group) in document order:
      personal accounts (in an article: "I"/"my" near the figure), without a key
      of their own are not linked; nor is
      "another study" (rules.yml `other_research`), which also ends the carry.
+     A comment that names its study carries it to its own later figures (a
+     figure there is personal only with "I"/"my" near it, hedges like "I read"
+     not counted).
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -36,7 +41,7 @@ from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
-from .keys import KeyReader
+from .keys import ACRONYM, KeyReader
 from .rules import RULES
 from .sentences import figureless_sentences, interleave
 
@@ -96,6 +101,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if authors:
             for institution in keys.institutions(claim):
                 tied[institution].add(authors[0])
+    known_acronyms(records, ids, keys, found, displays)
     # "The Sheffield study" is the study of Nakamura's team at the University of Sheffield when the
     # corpus ties that institution to one lead author's study only.
     for institution, named in tied.items():
@@ -103,8 +109,16 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if key in displays and len({found.find(n) for n in named}) == 1:
             found.union(key, next(iter(named)))
 
+    link_only_to_named(records, ids, keys, found)
+
     # Which studies carry each qualifier, per document and in the corpus.
     in_doc, in_corpus, doc_studies = defaultdict(set), defaultdict(set), defaultdict(set)
+    # "Researchers at Aarhus University have found…" is the study of the one lead author the corpus names
+    # with that institution ("led by Dr. Lars Torvik at Aarhus University").
+    for institution, named in tied.items():
+        roots = {found.find(n) for n in named}
+        if len(roots) == 1:
+            in_corpus[f"institution:{institution}"] |= roots
     for claim, names, qual in zip(records, ids, quals):
         if names:
             root = found.find(names[0])
@@ -126,7 +140,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                     in_corpus[key] |= doc_studies.get(doc, set())
 
     groups = {}
-    last_in_article = {}
+    last_in_article, last_in_comment = {}, {}
     for claim, names, qual in zip(records, ids, quals):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
@@ -141,20 +155,27 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if other and group is None:
             last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
             continue
+        comment = (doc, claim.get("comment_index")) if claim["section"] == "comment" else None
         if figureless:
             if group is not None and claim["section"] == "article":
                 last_in_article[doc] = group    # the study later figures of the article are carried to
+            elif group is not None and comment:
+                last_in_comment[comment] = group
             continue
-        if group is None and not personal(claim):
+        carried = last_in_comment.get(comment) if group is None and comment else None
+        if group is None and not personal(claim, carried is not None):
             only = doc_studies[doc]
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
+            group = group or carried
             if group is None and keys.generic_reference(claim) and len(only) == 1:
                 group = next(iter(only))
         if group is None:
             continue
         if claim["section"] == "article":
             last_in_article[doc] = group
+        elif comment:
+            last_in_comment[comment] = group
         entry = groups.setdefault(group, {"claims": [], "source": named_source, "keys": set()})
         entry["claims"].append(claim)
         entry["keys"].update(names)
@@ -167,6 +188,42 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         entry["names"] = study_names(entry, displays, abbreviated)
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
     return groups
+
+
+def known_acronyms(records, ids, keys, found, displays):
+    """A study's name in capitals, once the corpus has named it as a study ("the BREATHE-BP trial"), names it
+    on its own too: "Wasn't BREATHE-BP only a short thing?". Only in a sentence naming no study otherwise:
+    "Unlike BREATHE-BP, the FERN trial…" ties neither to the other."""
+    for claim, names in zip(records, ids):
+        if any(k.startswith("name:") for k in names):
+            continue
+        for match in ACRONYM.finditer(claim["text"]):
+            key = f"name:{keys.clean_name(match.group(0))}"
+            if len(match.group(0)) > 2 and key in displays:
+                if names:
+                    found.union(names[0], key)
+                names.append(key)
+                break                           # one study a sentence: "BREATHE-BP and PROMPT…" is no tie
+
+
+def link_only_to_named(records, ids, keys, found):
+    """A page that names one study by name and cites research generically with only a link ("The paper is
+    open access (doi:…)", "There's a new trial on this (PMID …)", "The study appears in the BMJ (doi…)") cites
+    that study: the link is another of its identifiers. Not when it says the research is another one, nor
+    on a page naming two studies by name (a round-up: "The trial at doi:… gave…")."""
+    named, linked = defaultdict(set), defaultdict(set)
+    for claim, names in zip(records, ids):
+        if not names:
+            continue
+        if any(k.startswith("name:") for k in names):
+            named[claim["doc_id"]].add(names[0])
+        elif not keys.other_research(claim) and keys.generic_reference(claim):
+            linked[claim["doc_id"]].add(names[0])
+    for doc, links in linked.items():
+        roots = {found.find(n) for n in named.get(doc, ())}
+        if len(roots) == 1:
+            for key in links:
+                found.union(next(iter(roots)), key)
 
 
 def study_names(entry, displays, abbreviated):
@@ -182,18 +239,23 @@ def study_names(entry, displays, abbreviated):
 
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
 PERSONAL_REACH = RULES["personal"]["reach"]
+HEDGES = [h.lower().split() for h in RULES["personal"]["hedges"]]
 
 
-def personal(claim):
+def personal(claim, carried=False):
     """A personal account (or an annotator's claim) without a key of its own is nobody's study figure.
     In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
-    reported less fatigue, which is more than I expected" is the study's figure."""
+    reported less fatigue, which is more than I expected" is the study's figure. So too in a comment
+    that named the study in an earlier sentence (`carried`). "I" saying where the figure was read
+    ("I read it only ran for six weeks", "from what I can find") is no account of the writer's own."""
     if claim.get("evidence") != "anecdotal":
         return False
-    if claim["section"] != "article" or not claim["quantities"]:
+    if (claim["section"] != "article" and not carried) or not claim["quantities"]:
         return True
     words = [(m.start(), m.group(0).lower()) for m in WORD.finditer(claim["text"])]
-    mine = [n for n, (_, w) in enumerate(words) if w in FIRST_PERSON]
+    lower = [w for _, w in words]
+    mine = [n for n, w in enumerate(lower) if w in FIRST_PERSON
+            and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)]
     for q in claim["quantities"]:
         at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
         if any(abs(n - at) <= PERSONAL_REACH for n in mine):

@@ -22,6 +22,7 @@ NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SHARES = ("percentage", "proportion")
 EPS = 1e-9
 BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
+LEVEL_BEFORE = ("to",)     # "fell to 12%": the level a change ended at
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 
@@ -146,6 +147,16 @@ class FigureReader:
         phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
         self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
+        change = rules["change"]
+        self.change_kinds, self.change_reach = set(change["kinds"]), change["reach"]
+        self.change_words = {w.lower() for w in change["words"]}
+        share_change = rules["share_change"]
+        self.share_change_kinds = set(share_change["kinds"])
+        self.share_before = (share_change["before"]["reach"], {w.lower() for w in share_change["before"]["words"]})
+        self.share_after = (share_change["after"]["reach"], {w.lower() for w in share_change["after"]["words"]})
+        adjectives = rules["counted_adjectives"]
+        self.adjective_reach, self.adjective_joins = adjectives["reach"], set(adjectives["joins"])
+        self.adjective_endings = tuple(adjectives["endings"])
         beyond = rules["beyond_the_study"]
         descriptors = "|".join(sorted(map(re.escape, rules["descriptors"]), key=len, reverse=True))
         self.beyond = re.compile(
@@ -225,6 +236,8 @@ class FigureReader:
             if units[i] is None or self.beyond.match(text, end):
                 continue
             family, comparable, stated_unit, factor = units[i]
+            if family == "count" and comparable != "people" and self.counts_people(text, end, comparable):
+                comparable, q = "people", {**q, "unit": "people"}
             interval = self.interval(q, factor)
             if interval is None:
                 continue
@@ -232,9 +245,48 @@ class FigureReader:
             before = text[max(0, start - 40):start]
             if any(w in before.lower() for w in self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
+            if (q["kind"] in self.change_kinds and self.is_change(tokens, start, end)) or \
+                    (q["kind"] in self.share_change_kinds and self.is_share_change(tokens, start, end)):
+                match = frozenset(f"{t}@change" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], self.precision(q, factor), match))
         return out
+
+    def counts_people(self, text, end, unit):
+        """'186 perimenopausal and postmenopausal women': the counted word is an adjective of a people noun."""
+        words = [w.lower() for w in TOKEN.findall(text[end:end + 120])[:self.adjective_reach + 1]]
+        if not words or words[0] != unit.lower() or not unit.lower().endswith(self.adjective_endings):
+            return False
+        for word in words[1:]:
+            if word in self.people or stem(word) in self.people_stems:
+                return True
+            if word not in self.adjective_joins and not word.endswith(self.adjective_endings):
+                return False
+        return False
+
+    @staticmethod
+    def _before(tokens, start, reach):
+        """The `reach` words before a figure, or none when it is where a change ended ('fell to 12%', 'rose
+        to 140 mmHg': a level); a bound ('more than 130 mmHg') is no change word."""
+        words = [w.lower() for s, e, w, _ in tokens if e <= start][-reach - 2:]
+        if words and words[-1] in LEVEL_BEFORE:
+            return []
+        if words[-2:] in (["more", "than"], ["less", "than"]):
+            words = words[:-2]
+        return words[-reach:]
+
+    def is_change(self, tokens, start, end):
+        """Is a word saying the figure is a change ('fell', 'off', 'greater') within reach of it?"""
+        before = self._before(tokens, start, self.change_reach)
+        after = [w.lower() for s, e, w, _ in tokens if s >= end][:self.change_reach]
+        return any(w in self.change_words for w in before + after)
+
+    def is_share_change(self, tokens, start, end):
+        """'dropped by 46%', '27% lower risk': a relative change, not a share of the people."""
+        (back, before), (ahead, after) = self.share_before, self.share_after
+        left = self._before(tokens, start, back)
+        right = [w.lower() for s, e, w, _ in tokens if s >= end][:ahead]
+        return any(w in before for w in left) or any(w in after for w in right)
 
     def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
         start, end = spans[i][0], spans[i][1]
@@ -325,16 +377,33 @@ class FigureReader:
 def inherit_topics(figures):
     """A figure with no topic of its own states the measure of the first figure of its family and unit
     in its document, the page's headline figure: "Dr. Janssen's team reported 52 percent" disputes the
-    thread's "62% of the 240 patients had adequate relief". `figures` in document order."""
+    thread's "62% of the 240 patients had adequate relief". `figures` in document order.
+    A comment's figure whose topic shares no word with any other figure of its family in the group
+    disputes the page's first article figure of that family, and takes its topic: "Torvik's study said only
+    21% of the kids improved" disputes "41 per cent of the children drinking kefir had seen their eczema
+    score fall by at least half"."""
     first = {}
+    article = {}
     out = []
     for figure in figures:
         key = (figure.voice[0], figure.family, figure.unit)
         if figure.match:
             first.setdefault(key, figure)
+            if figure.voice[1] == "article":
+                article.setdefault(key, []).append(figure)
         elif key in first:
             figure = replace(figure, match=first[key].match)
         out.append(figure)
+    voices = {}                                 # (family, unit, topic token) -> the voices stating it
+    for figure in out:
+        for token in figure.match:
+            voices.setdefault((figure.family, figure.unit, token), set()).add(figure.voice)
+    for n, figure in enumerate(out):
+        key = (figure.voice[0], figure.family, figure.unit)
+        if figure.voice[1] != "comment" or not figure.match or key not in article:
+            continue
+        if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):
+            out[n] = replace(figure, match=article[key][0].match)
     return out
 
 

@@ -545,6 +545,8 @@ class QuantityRecognizer(RuleFiles):
         if not nums:
             return None
         fields = {**self.value_fields(nums), "unit": unit}
+        if rule == "or-more-unit":          # "three or more cups": a lower bound, like "two or more treatments"
+            fields["qualifier"] = "at_least" if span[2].lower_ == "more" else "at_most"
         doc = span.doc
         if self.compound_unit(span):
             return None             # "1g/cc", "67 ml kg −1 · min −1", "21 ml.kg −1": a ratio's numerator, no dose
