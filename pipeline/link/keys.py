@@ -27,6 +27,7 @@ NAME_TOKEN = r"[A-Z][\w'’.-]*"
 TRAILING = ".,;:!?'\"’”"
 
 CONTEXT_CUE = "context:study:"
+BODY_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
 
 
 def _strip_link(text):
@@ -108,8 +109,10 @@ class KeyReader:
             text = text[:-2]
         if text in self.institution_set:
             return ""
-        text = self.institution_affix.sub("", text)
-        return text.strip(" .-")
+        text = self.institution_affix.sub("", text).strip(" .-")
+        if text.split(" ", 1)[0] in ("for", "of", "and", "on", "&"):
+            return ""                           # "Institute for Sleep Research": a body, named by its field
+        return text
 
     def abbreviations(self, text, sources):
         """{'NHC': 'Northern Heart Cohort'} from 'Long Form (ABBR)' in the text and from sources."""
@@ -173,6 +176,8 @@ class KeyReader:
                     # "the RESTWELL randomised trial": an adjective of design is no topic, but the name stands
                     if topic and topic in self.plain_words:
                         continue
+                    if match.group("descriptor")[0].isupper() and BODY_GOES_ON.match(text, match.end()):
+                        continue                # "the Northbay Health Research Fund": a body, no study
                     name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
                     if name and name not in journals:
                         keys.setdefault(f"name:{name}", self._display(match.group(0)))
