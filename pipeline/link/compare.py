@@ -241,6 +241,8 @@ class FigureReader:
             interval = self.interval(q, factor)
             if interval is None:
                 continue
+            if family == "timeframe" and interval[1] < 1.0:
+                comparable = "within a day"     # "10 to 15 minutes" is a session, never a study's length
             match = self.topic(q, i, spans, families, tokens, text, names)
             before = text[max(0, start - 40):start]
             if any(w in before.lower() for w in self.control_words) and self.control.search(before):
