@@ -343,6 +343,8 @@ class FigureReader:
                     len(gap) <= spec["after_only"]
                 if any(w.lower() in self.unless[name] for w in gap[:spec["after_only"]]):
                     continue
+                if text[spans[i][1]:].lstrip()[:1] in (",", ";", ":", "("):
+                    continue                    # "lasted 8 weeks, with daily lessons": the rate is another clause's
                 if close or name in self._concepts_in(after):
                     found.add(name)
             elif spec.get("before_only"):
@@ -383,7 +385,8 @@ def inherit_topics(figures):
     A comment's figure whose topic shares no word with any other figure of its family in the group
     disputes the page's first article figure of that family, and takes its topic: "Torvik's study said only
     21% of the kids improved" disputes "41 per cent of the children drinking kefir had seen their eczema
-    score fall by at least half"."""
+    score fall by at least half". In a thread with no article figure of that family, the first comment's
+    stands for the page's ("kept track of everyone for 9 years", then "I read it was eleven years")."""
     first = {}
     article = {}
     out = []
@@ -400,9 +403,16 @@ def inherit_topics(figures):
     for figure in out:
         for token in figure.match:
             voices.setdefault((figure.family, figure.unit, token), set()).add(figure.voice)
+    thread = {}                                 # a thread with no article figure: its first comment's
+    for figure in out:
+        if figure.match and figure.voice[1] == "comment":
+            thread.setdefault((figure.voice[0], figure.family, figure.unit), []).append(figure)
+    for key, found in thread.items():
+        if key not in article and found:
+            article[key] = [found[0]]
     for n, figure in enumerate(out):
         key = (figure.voice[0], figure.family, figure.unit)
-        if figure.voice[1] != "comment" or not figure.match or key not in article:
+        if figure.voice[1] != "comment" or not figure.match or key not in article or article[key][0] is figure:
             continue
         if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):
             out[n] = replace(figure, match=article[key][0].match)
