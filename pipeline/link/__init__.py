@@ -319,6 +319,7 @@ def study_names(entry, displays, abbreviated):
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
 PERSONAL_REACH = RULES["personal"]["reach"]
 HEDGES = [h.lower().split() for h in RULES["personal"]["hedges"]]
+CLAUSE_END = re.compile(r"[,;:.!?]")
 
 
 def personal(claim, carried=False):
@@ -336,8 +337,12 @@ def personal(claim, carried=False):
     mine = [n for n, w in enumerate(lower) if w in FIRST_PERSON
             and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)]
     for q in claim["quantities"]:
+        end = q["end"] - claim["start"]
         at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
-        if any(abs(n - at) <= PERSONAL_REACH for n in mine):
+        # "I" after the figure's clause is the writer's opinion of it: "13% less likely isn't much to
+        # write home about, I'd want to see more"
+        if any(abs(n - at) <= PERSONAL_REACH and not (n >= at and CLAUSE_END.search(claim["text"], end, words[n][0]))
+               for n in mine):
             return True
     return False
 
