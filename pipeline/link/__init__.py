@@ -185,14 +185,15 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                 last_in_comment[comment] = group
             continue
         carried = last_in_comment.get(comment) if group is None and comment else None
+        reach = PERSONAL_REACH
         if group is None and comment and carried is None:
             # a thread about one study (its title, article or comments name only that one): a comment's
             # figure without a source of its own is about it ("They kept track of everyone for 9 years"),
             # unless the writer's own (personal, read as in a comment that named the study)
             thread = {g for g in doc_groups[doc] if not g.startswith("source:")}
             if len(thread) == 1:
-                carried = next(iter(thread))
-        if group is None and not personal(claim, carried is not None):
+                carried, reach = next(iter(thread)), None   # any "I" of its clause makes it the writer's own
+        if group is None and not personal(claim, carried is not None, reach):
             only = doc_studies[doc]
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
@@ -322,7 +323,7 @@ HEDGES = [h.lower().split() for h in RULES["personal"]["hedges"]]
 CLAUSE_END = re.compile(r"[,;:.!?]")
 
 
-def personal(claim, carried=False):
+def personal(claim, carried=False, reach=PERSONAL_REACH):
     """A personal account (or an annotator's claim) without a key of its own is nobody's study figure.
     In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
     reported less fatigue, which is more than I expected" is the study's figure. So too in a comment
@@ -341,7 +342,7 @@ def personal(claim, carried=False):
         at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
         # "I" after the figure's clause is the writer's opinion of it: "13% less likely isn't much to
         # write home about, I'd want to see more"
-        if any(abs(n - at) <= PERSONAL_REACH and not (n >= at and CLAUSE_END.search(claim["text"], end, words[n][0]))
+        if any((reach is None or abs(n - at) <= reach) and not (n >= at and CLAUSE_END.search(claim["text"], end, words[n][0]))
                for n in mine):
             return True
     return False
