@@ -320,6 +320,7 @@ def study_names(entry, displays, abbreviated):
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
 PERSONAL_REACH = RULES["personal"]["reach"]
 HEDGES = [h.lower().split() for h in RULES["personal"]["hedges"]]
+REACTIONS = frozenset(w.lower() for w in RULES["personal"]["reactions"])
 CLAUSE_END = re.compile(r"[,;:.!?]")
 
 
@@ -328,7 +329,10 @@ def personal(claim, carried=False, reach=PERSONAL_REACH):
     In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
     reported less fatigue, which is more than I expected" is the study's figure. So too in a comment
     that named the study in an earlier sentence (`carried`). "I" saying where the figure was read
-    ("I read it only ran for six weeks", "from what I can find") is no account of the writer's own."""
+    ("I read it only ran for six weeks", "from what I can find"), or reacting to it ("the bit that got me
+    was that 83%…"), is no account of the writer's own; nor is an "I" after the figure's clause ("13%
+    isn't much, I'd want to see more"). `reach`: None for any "I" of the claim (a comment carried to its
+    thread's one study)."""
     if claim.get("evidence") != "anecdotal":
         return False
     if (claim["section"] != "article" and not carried) or not claim["quantities"]:
@@ -336,7 +340,8 @@ def personal(claim, carried=False, reach=PERSONAL_REACH):
     words = [(m.start(), m.group(0).lower()) for m in WORD.finditer(claim["text"])]
     lower = [w for _, w in words]
     mine = [n for n, w in enumerate(lower) if w in FIRST_PERSON
-            and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)]
+            and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)
+            and not (n and lower[n - 1] in REACTIONS)]
     for q in claim["quantities"]:
         end = q["end"] - claim["start"]
         at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
