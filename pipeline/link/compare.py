@@ -407,12 +407,14 @@ def inherit_topics(figures):
     for figure in out:
         if figure.match and figure.voice[1] == "comment":
             thread.setdefault((figure.voice[0], figure.family, figure.unit), []).append(figure)
-    for key, found in thread.items():
-        if key not in article and found:
-            article[key] = [found[0]]
+    threads = {key: found[0] for key, found in thread.items() if key not in article}
     for n, figure in enumerate(out):
         key = (figure.voice[0], figure.family, figure.unit)
-        if figure.voice[1] != "comment" or not figure.match or key not in article or article[key][0] is figure:
+        if key in threads and threads[key] is not figure and not any(t.startswith("c:") for t in figure.match):
+            if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):
+                out[n] = replace(figure, match=threads[key].match)      # words only, no measure of its own
+            continue
+        if figure.voice[1] != "comment" or not figure.match or key not in article:
             continue
         if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):
             out[n] = replace(figure, match=article[key][0].match)
