@@ -148,6 +148,8 @@ class FigureReader:
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
         self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
         change = rules["change"]
+        self.of_time = re.compile(rf"\s+of\s+(?:an?|the)\s+(?:{'|'.join(map(re.escape, rules['units']['timeframe']))})\b",
+                                  re.I)
         self.change_kinds, self.change_reach = set(change["kinds"]), change["reach"]
         self.change_words = {w.lower() for w in change["words"]}
         share_change = rules["share_change"]
@@ -235,6 +237,8 @@ class FigureReader:
         for i, (start, end, q) in enumerate(spans):
             if units[i] is None or self.beyond.match(text, end):
                 continue
+            if units[i][0] == "share" and self.of_time.match(text, end):
+                continue                        # "a quarter of an hour" is a timeframe, no share
             family, comparable, stated_unit, factor = units[i]
             if family == "count" and comparable != "people" and self.counts_people(text, end, comparable):
                 comparable, q = "people", {**q, "unit": "people"}
