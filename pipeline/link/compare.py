@@ -148,6 +148,7 @@ class FigureReader:
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
         self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
         change = rules["change"]
+        self.label = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['labels']))})\s*$")
         self.of_time = re.compile(rf"\s+of\s+(?:an?|the)\s+(?:{'|'.join(map(re.escape, rules['units']['timeframe']))})\b",
                                   re.I)
         self.change_kinds, self.change_reach = set(change["kinds"]), change["reach"]
@@ -237,6 +238,8 @@ class FigureReader:
         for i, (start, end, q) in enumerate(spans):
             if units[i] is None or self.beyond.match(text, end):
                 continue
+            if units[i][0] == "count" and self.label.search(text, 0, start):
+                continue                        # "type 2 diabetes"
             if units[i][0] == "share" and self.of_time.match(text, end):
                 continue                        # "a quarter of an hour" is a timeframe, no share
             family, comparable, stated_unit, factor = units[i]
