@@ -12,7 +12,11 @@ sentences.py, which name studies but join no group) in document order:
      after an institution ("the Sheffield study") is the study of the one lead
      author the corpus names with that institution; a link cited as "the paper" /
      "a new trial" on a page naming one study by name is that study; a study's
-     bare capitalised name, once named with a descriptor, names it alone;
+     bare capitalised name, once named with a descriptor, names it alone; a page
+     naming one study first and one lead author after it ("who led the study", a
+     reference line) names that author's study; a short name is the start of the
+     full one ("the Ashcombe study"); a link whose address names a study is it;
+     a page's title is read as its first sentence;
   2. a claim with only qualifiers (journal + year, journal, institution,
      person) joins the one study that carries the qualifier in its document,
      else in the corpus; when none or several do, it forms a group of that
@@ -27,7 +31,10 @@ sentences.py, which name studies but join no group) in document order:
      "another study" (rules.yml `other_research`), which also ends the carry.
      A comment that names its study carries it to its own later figures (a
      figure there is personal only with "I"/"my" near it, hedges like "I read"
-     not counted).
+     not counted); in a thread about one study a comment without a source is
+     about it unless any "I" of its clause is the writer's. "Researchers at X"
+     on a page about one study is that study's; "council figures show" is
+     another source.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
