@@ -104,7 +104,9 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             found.union(names[0], other)
         ids.append(names)
         qual = keys.qualifiers(claim)
-        for institution in sorted(keys.institutions(claim)):   # "tested by researchers at the University of X"
+        # a sentence without a figure has no sources of the nlp stage's: the institution it writes is its
+        # qualifier ("A simple habit tested by researchers at the University of Dunmore could…")
+        for institution in sorted(keys.institutions(claim)) if claim.get("figureless") else ():
             if not any(key == f"institution:{institution}" for key, _, _ in qual):
                 qual.append((f"institution:{institution}", institution, "institution"))
         quals.append(qual)
