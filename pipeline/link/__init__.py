@@ -312,7 +312,7 @@ def named_in_links(found, displays):
         path = key[4:].split("/", 1)[1] if "/" in key[4:] else ""
         hits = {found.find(names[w]) for w in re.split(r"[^a-z0-9]+", path) if w in names}
         if len(hits) == 1:
-            found.union(key, names[next(iter(hits))] if False else next(iter(hits)))
+            found.union(key, next(iter(hits)))
 
 
 def study_names(entry, displays, abbreviated):
