@@ -12,7 +12,11 @@ sentences.py, which name studies but join no group) in document order:
      after an institution ("the Sheffield study") is the study of the one lead
      author the corpus names with that institution; a link cited as "the paper" /
      "a new trial" on a page naming one study by name is that study; a study's
-     bare capitalised name, once named with a descriptor, names it alone;
+     bare capitalised name, once named with a descriptor, names it alone; a page
+     naming one study first and one lead author after it ("who led the study", a
+     reference line) names that author's study; a short name is the start of the
+     full one ("the Ashcombe study"); a link whose address names a study is it;
+     a page's title is read as its first sentence;
   2. a claim with only qualifiers (journal + year, journal, institution,
      person) joins the one study that carries the qualifier in its document,
      else in the corpus; when none or several do, it forms a group of that
@@ -27,7 +31,10 @@ sentences.py, which name studies but join no group) in document order:
      "another study" (rules.yml `other_research`), which also ends the carry.
      A comment that names its study carries it to its own later figures (a
      figure there is personal only with "I"/"my" near it, hedges like "I read"
-     not counted).
+     not counted); in a thread about one study a comment without a source is
+     about it unless any "I" of its clause is the writer's. "Researchers at X"
+     on a page about one study is that study's; "council figures show" is
+     another source.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -46,7 +53,7 @@ from .rules import RULES
 from .sentences import figureless_sentences, interleave
 
 LINKS = "links.jsonl"
-WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
 ID_PRIORITY = ("name", "doi", "pmid", "url")
 
 
@@ -96,7 +103,13 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         for other in names[1:]:
             found.union(names[0], other)
         ids.append(names)
-        quals.append(keys.qualifiers(claim))
+        qual = keys.qualifiers(claim)
+        # a sentence without a figure has no sources of the nlp stage's: the institution it writes is its
+        # qualifier ("A simple habit tested by researchers at the University of Dunmore could…")
+        for institution in sorted(keys.institutions(claim)) if claim.get("figureless") else ():
+            if not any(key == f"institution:{institution}" for key, _, _ in qual):
+                qual.append((f"institution:{institution}", institution, "institution"))
+        quals.append(qual)
         authors = [k for k in names if these[k].endswith(" et al.")]
         if authors:
             for institution in keys.institutions(claim):
@@ -110,6 +123,9 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             found.union(key, next(iter(named)))
 
     link_only_to_named(records, ids, keys, found)
+    one_study_one_author(records, ids, keys, found, displays)
+    short_names(found, displays)
+    named_in_links(found, displays)
 
     # Which studies carry each qualifier, per document and in the corpus.
     in_doc, in_corpus, doc_studies = defaultdict(set), defaultdict(set), defaultdict(set)
@@ -129,6 +145,15 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     # A journal named in an article's lede, before any study is named, is the journal of the article's
     # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
     # published two trials in 2022" (then that journal and year no longer point to one study).
+    # "Researchers at Tamsworth University randomly assigned…" on a page about one study: the institution
+    # is that study's.
+    for claim, names, qual in zip(records, ids, quals):
+        only = {found.find(n) for n in doc_studies.get(claim["doc_id"], ())}
+        if not names and len(only) == 1 and not keys.other_research(claim) and keys.generic_reference(claim):
+            for key, _, kind in qual:
+                if kind == "institution":
+                    in_doc[claim["doc_id"], key] |= only
+                    in_corpus[key] |= only
     named_yet = set()
     for claim, names, qual in zip(records, ids, quals):
         doc = claim["doc_id"]
@@ -140,7 +165,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                     in_corpus[key] |= doc_studies.get(doc, set())
 
     groups = {}
-    last_in_article, last_in_comment = {}, {}
+    last_in_article, last_in_comment, doc_groups = {}, {}, defaultdict(set)
     for claim, names, qual in zip(records, ids, quals):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
@@ -149,6 +174,10 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         figureless = claim.get("figureless")
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
+            if group is None and not other and claim["section"] == "article" and keys.generic_reference(claim):
+                # "Researchers at X found…" after the page's study is named (or on a page of one study)
+                only = {found.find(n) for n in doc_studies[doc]}
+                group = last_in_article.get(doc) or (next(iter(only)) if len(only) == 1 else None)
             if group is None and not figureless:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
@@ -157,13 +186,23 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             continue
         comment = (doc, claim.get("comment_index")) if claim["section"] == "comment" else None
         if figureless:
+            if group is not None:
+                doc_groups[doc].add(group)
             if group is not None and claim["section"] == "article":
                 last_in_article[doc] = group    # the study later figures of the article are carried to
             elif group is not None and comment:
                 last_in_comment[comment] = group
             continue
         carried = last_in_comment.get(comment) if group is None and comment else None
-        if group is None and not personal(claim, carried is not None):
+        reach = PERSONAL_REACH
+        if group is None and comment and carried is None:
+            # a thread about one study (its title, article or comments name only that one): a comment's
+            # figure without a source of its own is about it ("They kept track of everyone for 9 years"),
+            # unless the writer's own (personal, read as in a comment that named the study)
+            thread = {g for g in doc_groups[doc] if not g.startswith("source:")}
+            if len(thread) == 1:
+                carried, reach = next(iter(thread)), None   # any "I" of its clause makes it the writer's own
+        if group is None and not personal(claim, carried is not None, reach):
             only = doc_studies[doc]
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
@@ -176,6 +215,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             last_in_article[doc] = group
         elif comment:
             last_in_comment[comment] = group
+        doc_groups[doc].add(group)
         entry = groups.setdefault(group, {"claims": [], "source": named_source, "keys": set()})
         entry["claims"].append(claim)
         entry["keys"].update(names)
@@ -226,6 +266,55 @@ def link_only_to_named(records, ids, keys, found):
                 found.union(next(iter(roots)), key)
 
 
+def one_study_one_author(records, ids, keys, found, displays):
+    """A page naming one study by name and one lead author (each perhaps more than once) names that
+    author's study: "the KEFIR-BP trial … led by Professor Marta Lindqvist", "the STROLL trial … said Dr
+    Tunde Adeyemi, who led the study", a title naming the trial over a reference "Okafor H, Brennan S…".
+    The study is named first (in the title or lede), the author in a sentence about "the study" / "the
+    trial" or in a reference. Not a round-up naming several authors, nor an author
+    of research said to be another one."""
+    studies, authors = defaultdict(set), defaultdict(set)
+    for claim, names in zip(records, ids):
+        if keys.other_research(claim):
+            continue
+        for key in names:
+            if not key.startswith("name:"):
+                continue
+            is_author = any(d.endswith(" et al.") for d in displays[key])
+            if is_author and (claim["doc_id"] not in studies or not (
+                    keys.the_study(claim) or keys.reference_line(claim))):
+                continue                        # the author before the study ("a trial by X … also the Y
+                #                                 trial"), or not said to be the page's ("The second, by Dr. X")
+            (authors if is_author else studies)[claim["doc_id"]].add(key)
+    for doc, named in studies.items():
+        roots = {found.find(k) for k in named}
+        by = {found.find(k) for k in authors.get(doc, ())} - roots
+        if len(roots) == 1 and len(by) == 1:
+            found.union(next(iter(roots)), next(iter(by)))
+
+
+def short_names(found, displays):
+    """A study's short name is the first words of its full one: "the Ashcombe study" is the "Ashcombe
+    Longitudinal Study of Ageing" when no other study's name starts so."""
+    names = [k for k in displays if k.startswith("name:") and not any(d.endswith(" et al.") for d in displays[k])]
+    for short in names:
+        longer = {found.find(k) for k in names if k.startswith(short + " ")}
+        if len(longer) == 1:
+            found.union(short, next(iter(longer)))
+
+
+def named_in_links(found, displays):
+    """A link whose address names a study ("…/news/restwell-trial-results") cites that study, when the
+    corpus names it on its own ("the RESTWELL trial"), in capitals."""
+    names = {k[5:]: k for k in displays if k.startswith("name:") and ACRONYM.fullmatch(k[5:].upper())
+             and len(k) > 8 and any(d.split()[0].isupper() for d in displays[k] if d.split())}
+    for key in [k for k in displays if k.startswith("url:")]:
+        path = key[4:].split("/", 1)[1] if "/" in key[4:] else ""
+        hits = {found.find(names[w]) for w in re.split(r"[^a-z0-9]+", path) if w in names}
+        if len(hits) == 1:
+            found.union(key, next(iter(hits)))
+
+
 def study_names(entry, displays, abbreviated):
     """The words that name a group's study (its names, authors, abbreviations): not topic words."""
     words = set(name_words(entry["source"]["canonical"]))
@@ -240,14 +329,19 @@ def study_names(entry, displays, abbreviated):
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
 PERSONAL_REACH = RULES["personal"]["reach"]
 HEDGES = [h.lower().split() for h in RULES["personal"]["hedges"]]
+REACTIONS = frozenset(w.lower() for w in RULES["personal"]["reactions"])
+CLAUSE_END = re.compile(r"[,;:.!?]")
 
 
-def personal(claim, carried=False):
+def personal(claim, carried=False, reach=PERSONAL_REACH):
     """A personal account (or an annotator's claim) without a key of its own is nobody's study figure.
     In an article, only when the writer's "I"/"my" is near one of its figures: "38% of the women
     reported less fatigue, which is more than I expected" is the study's figure. So too in a comment
     that named the study in an earlier sentence (`carried`). "I" saying where the figure was read
-    ("I read it only ran for six weeks", "from what I can find") is no account of the writer's own."""
+    ("I read it only ran for six weeks", "from what I can find"), or reacting to it ("the bit that got me
+    was that 83%…"), is no account of the writer's own; nor is an "I" after the figure's clause ("13%
+    isn't much, I'd want to see more"). `reach`: None for any "I" of the claim (a comment carried to its
+    thread's one study)."""
     if claim.get("evidence") != "anecdotal":
         return False
     if (claim["section"] != "article" and not carried) or not claim["quantities"]:
@@ -255,10 +349,15 @@ def personal(claim, carried=False):
     words = [(m.start(), m.group(0).lower()) for m in WORD.finditer(claim["text"])]
     lower = [w for _, w in words]
     mine = [n for n, w in enumerate(lower) if w in FIRST_PERSON
-            and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)]
+            and not any(lower[n + 1:n + 1 + len(h)] == h for h in HEDGES)
+            and not (n and lower[n - 1] in REACTIONS)]
     for q in claim["quantities"]:
+        end = q["end"] - claim["start"]
         at = sum(1 for start, _ in words if start < q["start"] - claim["start"])
-        if any(abs(n - at) <= PERSONAL_REACH for n in mine):
+        # "I" after the figure's clause is the writer's opinion of it: "13% less likely isn't much to
+        # write home about, I'd want to see more"
+        if any((reach is None or abs(n - at) <= reach) and not (n >= at and CLAUSE_END.search(claim["text"], end, words[n][0]))
+               for n in mine):
             return True
     return False
 

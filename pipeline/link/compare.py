@@ -148,6 +148,9 @@ class FigureReader:
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
         self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
         change = rules["change"]
+        self.label = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['labels']))})\s*$")
+        self.of_time = re.compile(rf"\s+of\s+(?:an?|the)\s+(?:{'|'.join(map(re.escape, rules['units']['timeframe']))})\b",
+                                  re.I)
         self.change_kinds, self.change_reach = set(change["kinds"]), change["reach"]
         self.change_words = {w.lower() for w in change["words"]}
         share_change = rules["share_change"]
@@ -235,12 +238,18 @@ class FigureReader:
         for i, (start, end, q) in enumerate(spans):
             if units[i] is None or self.beyond.match(text, end):
                 continue
+            if units[i][0] == "count" and self.label.search(text, 0, start):
+                continue                        # "type 2 diabetes"
+            if units[i][0] == "share" and self.of_time.match(text, end):
+                continue                        # "a quarter of an hour" is a timeframe, no share
             family, comparable, stated_unit, factor = units[i]
             if family == "count" and comparable != "people" and self.counts_people(text, end, comparable):
                 comparable, q = "people", {**q, "unit": "people"}
             interval = self.interval(q, factor)
             if interval is None:
                 continue
+            if family == "timeframe" and interval[1] < 1.0:
+                comparable = "within a day"     # "10 to 15 minutes" is a session, never a study's length
             match = self.topic(q, i, spans, families, tokens, text, names)
             before = text[max(0, start - 40):start]
             if any(w in before.lower() for w in self.control_words) and self.control.search(before):
@@ -341,6 +350,8 @@ class FigureReader:
                     len(gap) <= spec["after_only"]
                 if any(w.lower() in self.unless[name] for w in gap[:spec["after_only"]]):
                     continue
+                if text[spans[i][1]:].lstrip()[:1] in (",", ";", ":", "("):
+                    continue                    # "lasted 8 weeks, with daily lessons": the rate is another clause's
                 if close or name in self._concepts_in(after):
                     found.add(name)
             elif spec.get("before_only"):
@@ -381,7 +392,8 @@ def inherit_topics(figures):
     A comment's figure whose topic shares no word with any other figure of its family in the group
     disputes the page's first article figure of that family, and takes its topic: "Torvik's study said only
     21% of the kids improved" disputes "41 per cent of the children drinking kefir had seen their eczema
-    score fall by at least half"."""
+    score fall by at least half". In a thread with no article figure of that family, the first comment's
+    stands for the page's ("kept track of everyone for 9 years", then "I read it was eleven years")."""
     first = {}
     article = {}
     out = []
@@ -398,8 +410,17 @@ def inherit_topics(figures):
     for figure in out:
         for token in figure.match:
             voices.setdefault((figure.family, figure.unit, token), set()).add(figure.voice)
+    thread = {}                                 # a thread with no article figure: its first comment's
+    for figure in out:
+        if figure.match and figure.voice[1] == "comment":
+            thread.setdefault((figure.voice[0], figure.family, figure.unit), []).append(figure)
+    threads = {key: found[0] for key, found in thread.items() if key not in article}
     for n, figure in enumerate(out):
         key = (figure.voice[0], figure.family, figure.unit)
+        if key in threads and threads[key] is not figure and not any(t.startswith("c:") for t in figure.match):
+            if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):
+                out[n] = replace(figure, match=threads[key].match)      # words only, no measure of its own
+            continue
         if figure.voice[1] != "comment" or not figure.match or key not in article:
             continue
         if not any(voices[figure.family, figure.unit, token] - {figure.voice} for token in figure.match):

@@ -27,6 +27,7 @@ NAME_TOKEN = r"[A-Z][\w'’.-]*"
 TRAILING = ".,;:!?'\"’”"
 
 CONTEXT_CUE = "context:study:"
+BODY_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
 
 
 def _strip_link(text):
@@ -53,7 +54,8 @@ class KeyReader:
         self.institution_set = set(self.institution_words)
         words = "|".join(map(re.escape, self.institution_words))
         self.institution_affix = re.compile(rf"^(?:{words})\s+|\s+(?:{words})$")
-        self.authors = [re.compile(p) for p in rules["author_patterns"]]
+        self.references = [re.compile(p) for p in rules["reference_patterns"]]
+        self.authors = [re.compile(p) for p in rules["author_patterns"]] + self.references
         descriptor = "|".join(sorted(map(re.escape, self.descriptors), key=len, reverse=True))
         other = "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in rules["other_research"]),
                                 key=len, reverse=True))
@@ -71,12 +73,19 @@ class KeyReader:
         self.named_topic = re.compile(
             rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
+        figs = rules["other_figures"]
+        self.other_figures = re.compile(
+            rf"(?i)(?<!\bthe\s)(?<!\btheir\s)(?<!\bits\s)(?<!'s\s)(?<!’s\s)\b(?:{'|'.join(figs['nouns'])})\s+"
+            rf"(?:{'|'.join(figs['verbs'])})\b")
         self.plain_words = {w.lower() for w in rules["stopwords"] + rules["generic"]}     # no topic word
         # "Their own paper says 25%", "The researchers reported 30%": the research the page is about.
         refs = rules["research_references"]
+        self.reference_determiners = {w.lower() for w in refs["determiners"]}
         self.research_reference = re.compile(
             rf"(?i)\b(?:{'|'.join(map(re.escape, refs['determiners']))})\s+(?:own\s+)?"
-            rf"(?:{'|'.join(sorted(map(re.escape, list(self.descriptors) + refs['words']), key=len, reverse=True))})\b")
+            rf"(?:{'|'.join(sorted(map(re.escape, list(self.descriptors) + refs['words']), key=len, reverse=True))})\b"
+            rf"|\b(?:{'|'.join(map(re.escape, refs['by']))})\s+(?:at|from)\b"
+            rf"|\bthe\s+(?-i:[A-Z][\w-]+)\s+(?:{'|'.join(map(re.escape, refs['by']))})\b")
         # An institution written in the sentence: "at the University of Sheffield", "Utrecht University".
         before = "|".join(re.escape(w.title()).replace(r"\ Of", r"\s+of") for w in self.institution_words
                           if w.endswith(" of"))
@@ -93,15 +102,17 @@ class KeyReader:
         while words and ((words[0].lower().strip(".") in self.not_names and not ACRONYM.fullmatch(words[0]))
                          or YEAR.fullmatch(words[0])):
             words.pop(0)
-        while words and words[-1].lower() in self.descriptors:
-            words.pop()
+        while words and (words[-1].lower() in self.descriptors or words[-1].lower() in ("and", "or", "&")):
+            words.pop()                         # "University of Dunmore and" (a span cut mid-list)
         text = " ".join(words).lower()
         if text.endswith("'s"):
             text = text[:-2]
         if text in self.institution_set:
             return ""
-        text = self.institution_affix.sub("", text)
-        return text.strip(" .-")
+        text = self.institution_affix.sub("", text).strip(" .-")
+        if text.split(" ", 1)[0] in ("for", "of", "and", "on", "&"):
+            return ""                           # "Institute for Sleep Research": a body, named by its field
+        return text
 
     def abbreviations(self, text, sources):
         """{'NHC': 'Northern Heart Cohort'} from 'Long Form (ABBR)' in the text and from sources."""
@@ -162,18 +173,26 @@ class KeyReader:
             for pattern in (self.named, self.named_topic):
                 for match in pattern.finditer(text):
                     topic = match.groupdict().get("topic")
-                    if topic and (topic in self.plain_words or topic in self.not_names):
+                    # "the RESTWELL randomised trial": an adjective of design is no topic, but the name stands
+                    if topic and topic in self.plain_words:
                         continue
+                    if match.group("descriptor")[0].isupper() and BODY_GOES_ON.match(text, match.end()):
+                        continue                # "the Northbay Health Research Fund": a body, no study
                     name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
                     if name and name not in journals:
                         keys.setdefault(f"name:{name}", self._display(match.group(0)))
             for match in ACRONYM.finditer(text):
                 long_form = abbreviations.get(match.group(0))
-                if long_form and long_form.split()[-1].lower() in self.descriptors:
+                if long_form and self.names_research(long_form):
                     name = self.clean_name(long_form)
                     if name:
                         keys.setdefault(f"name:{name}", long_form)
         return keys
+
+    def names_research(self, long_form):
+        """Is an abbreviation's long form a study's name? A descriptor among its words: "Northern Heart
+        Cohort", "Ashcombe Longitudinal Study of Ageing"."""
+        return any(w.lower() in self.descriptors for w in long_form.split())
 
     @staticmethod
     def links(text, keys):
@@ -198,7 +217,7 @@ class KeyReader:
         for key in [k for k in keys if k.startswith("url:")]:
             for label in re.split(r"[.-]", key[4:].split("/", 1)[0]):
                 long_form = abbreviations.get(label.upper())
-                if long_form and long_form.split()[-1].lower() in self.descriptors:
+                if long_form and self.names_research(long_form):
                     name = self.clean_name(long_form)
                     if name:
                         keys.setdefault(f"name:{name}", long_form)
@@ -241,8 +260,23 @@ class KeyReader:
         return [(key, display, kind) for _, key, display, kind in found]
 
     def other_research(self, claim):
-        """Does the claim cite research as not one already named ('another study', 'a separate trial')?"""
-        return bool(self.other.search(claim["text"]))
+        """Does the claim cite research as not one already named ('another study', 'a separate trial'), or
+        some body's own figures ('council figures show')?"""
+        return bool(self.other.search(claim["text"]) or self.other_figures.search(claim["text"]))
+
+    def reference_line(self, claim):
+        """Is the sentence a reference ("Okafor H, Brennan S, Liu J and colleagues. Sleep Medicine Reports")?"""
+        return any(p.search(claim["text"]) for p in self.references)
+
+    def the_study(self, claim):
+        """Does the claim cite research as the page's own ("the study", "The randomised trial, led by…",
+        "who led the research")? Not "Whitcombe et al." nor "a trial"."""
+        determiners = self.reference_determiners
+        for source in claim["sources"]:
+            words = source["text"].split() if source.get("type") == "study" else []
+            if words and words[0].lower() in determiners and not any(w[:1].isupper() for w in words[1:]):
+                return True
+        return bool(self.research_reference.search(claim["text"]))
 
     def generic_reference(self, claim):
         """Does the claim cite research without naming it ('the study', 'a large trial')?"""

@@ -18,6 +18,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"“(]?[A-Z0-9])|\n+"
 # A full stop after these ends no sentence: "led by Dr. Ingrid Halvorsen", "Okafor et al. In", "J. Smith".
 ABBREVIATION = re.compile(r"(?:\b(?:Dr|Prof|Mr|Mrs|Ms|St|Jr|Sr|al|vs|approx|No|Fig|e\.g|i\.e)|\b[A-Z])\.$")
 SECTIONS = ("article", "comment")
+# A title names the page's study as often as its first paragraph does ("…: the RESTWELL randomised
+# trial", "Tea and hip fractures - the Ashcombe study"): read as the article's first sentence.
+READ_AS = {"title": "article", "article": "article", "comment": "comment"}
 WORD = re.compile(r"\w[\w&-]*")
 NAMED_TYPES = ("journal", "institution", "person")
 
@@ -80,7 +83,7 @@ def figureless_sentences(documents, texts, records):
         spans = sorted(claimed.get(doc, []))
         starts = [s for s, _ in spans]
         for segment in document.get("segments") or ():
-            if segment["kind"] not in SECTIONS:
+            if segment["kind"] not in READ_AS:
                 continue
             for start, end in split(text, segment["start"], segment["end"]):
                 n = bisect_right(starts, end) - 1
@@ -90,7 +93,7 @@ def figureless_sentences(documents, texts, records):
                 sources = [dict(names[name], start=start + at, end=start + at + len(name))
                            for at, name in find_names(sentence, by_first)]
                 out.append({"id": None, "doc_id": doc, "text": sentence, "start": start, "end": end,
-                            "section": segment["kind"], "comment_index": segment.get("index"),
+                            "section": READ_AS[segment["kind"]], "comment_index": segment.get("index"),
                             "sources": sources, "quantities": [], "evidence_cues": [], "evidence": None,
                             "figureless": True})
     return out
