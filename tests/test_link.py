@@ -22,13 +22,16 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
     ("heldout", "p_n_c1b"): "'not 236' in a comment is not extracted",
     ("heldout4", "c_cups_s06"): "'at least three cups a day' is read as 'three cups a day' (at_least): the span "
                                 "leaves out 'at least', so it is not the planted 'at least three cups'",
+    ("heldout6", "a_red_v06t"): "a headline's question 'cut colds by half' is not extracted (blind corpus)",
+    ("heldout6", "b_fu_v04"): "'a year later' (a follow-up time) is not extracted (blind corpus)",
+    ("heldout6", "c_sleep_v07c"): "'an hour less sleep' is not extracted (blind corpus)",
 }
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
@@ -43,9 +46,14 @@ EXTRACTOR_MISSES = {
 # 6/6, no distractor, no comparison across studies; it was then used for tuning (structural grouping rules:
 # titles, one study and one lead author a page, short names, threads about one study), a dev corpus since
 # 2026-12-03 at 42/44 (0.95). So all five are tested alike; only a new blind corpus says how well the rules
-# generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail).
-HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5")
-BLIND_SHORTFALL = {}
+# generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail): heldout6 (a
+# third writer: newspaper, TV site, pharmacy blog, charity newsletter, doctors' news, fact-check, forums,
+# podcast notes, a clinician's post, a round-up) scored once after the heldout5 rules on 2026-12-03.
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+BLIND_SHORTFALL = {"heldout6": "blind corpus, scored once on 2026-12-03 after the heldout5 rules: 12 of 55 planted "
+                               "pairs (0.22)"}
+BLIND_CROSS_STUDY = {"heldout6": "blind corpus, scored once on 2026-12-03: 1 comparison across studies (a trial's "
+                                 "participant count vs a national statistic), verdicts 11/12, no distractor"}
 
 
 def run_pipeline(corpus, base):
@@ -111,7 +119,8 @@ def test_planted_figure_is_extracted(scores, name, label):
 
 # --- the held-out corpus: the acceptance measurement ------------------------------------
 
-@pytest.mark.parametrize("name", HELDOUT)
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=BLIND_CROSS_STUDY[n])]
+                                               if n in BLIND_CROSS_STUDY else []) for n in HELDOUT])
 def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores, name):
     result = scores[name]
     assert result["cross_study"] == [] and result["distractors_compared"] == []
