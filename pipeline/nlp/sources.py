@@ -110,7 +110,9 @@ class SourceFinder(RuleFiles):
             return
         for chunk in doc.noun_chunks:
             head = chunk.root.lower_
+            if head not in self.study_heads:                # first: most chunks are not about research
+                continue
             described = head != "research" or any(t.dep_ == "amod" for t in chunk)   # "medical research", not "research"
             counted = any(t._.num is not None for t in chunk)                    # "two appropriate trials" is a count
-            if head in self.study_heads and described and not counted:
+            if described and not counted:
                 yield Span(doc, chunk.start, chunk.end, label="study")
