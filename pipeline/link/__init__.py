@@ -48,7 +48,7 @@ from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
-from .keys import ACRONYM, KeyReader
+from .keys import ACRONYM, AUTHOR, KeyReader
 from .rules import RULES
 from .sentences import figureless_sentences, interleave
 
@@ -86,6 +86,9 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     tie to journals and institutions; they are no group's members."""
     keys = keys or KeyReader()
     records = interleave(records, list(sentences))
+    # read once per claim, asked in every pass below: "another study" / "council figures show"; "the study"
+    others = [keys.other_research(claim) for claim in records]
+    generics = [keys.generic_reference(claim) for claim in records]
     abbreviations = {}
     for claim in records:
         for abbr, long_form in keys.abbreviations(claim["text"], claim["sources"]).items():
@@ -110,7 +113,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if not any(key == f"institution:{institution}" for key, _, _ in qual):
                 qual.append((f"institution:{institution}", institution, "institution"))
         quals.append(qual)
-        authors = [k for k in names if these[k].endswith(" et al.")]
+        authors = [k for k in names if these[k].endswith(AUTHOR)]
         if authors:
             for institution in keys.institutions(claim):
                 tied[institution].add(authors[0])
@@ -122,8 +125,8 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if key in displays and len({found.find(n) for n in named}) == 1:
             found.union(key, next(iter(named)))
 
-    link_only_to_named(records, ids, keys, found)
-    one_study_one_author(records, ids, keys, found, displays)
+    link_only_to_named(records, ids, others, generics, found)
+    one_study_one_author(records, ids, others, keys, found, displays)
     short_names(found, displays)
     named_in_links(found, displays)
 
@@ -147,37 +150,41 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     # published two trials in 2022" (then that journal and year no longer point to one study).
     # "Researchers at Tamsworth University randomly assigned…" on a page about one study: the institution
     # is that study's.
-    for claim, names, qual in zip(records, ids, quals):
-        only = {found.find(n) for n in doc_studies.get(claim["doc_id"], ())}
-        if not names and len(only) == 1 and not keys.other_research(claim) and keys.generic_reference(claim):
+    def page_study(doc):
+        """The one study a page names (doc_studies holds roots: no union comes after it), else None."""
+        only = doc_studies.get(doc, ())
+        return next(iter(only)) if len(only) == 1 else None
+
+    for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
+        study = page_study(claim["doc_id"])
+        if not names and study is not None and not other and generic:
             for key, _, kind in qual:
                 if kind == "institution":
-                    in_doc[claim["doc_id"], key] |= only
-                    in_corpus[key] |= only
+                    in_doc[claim["doc_id"], key].add(study)
+                    in_corpus[key].add(study)
     named_yet = set()
-    for claim, names, qual in zip(records, ids, quals):
+    for claim, names, qual, other in zip(records, ids, quals, others):
         doc = claim["doc_id"]
         if names:
             named_yet.add(doc)
-        elif doc not in named_yet and claim["section"] == "article" and not keys.other_research(claim):
+        elif doc not in named_yet and claim["section"] == "article" and not other:
             for key, _, kind in qual:
                 if kind == "journal":
                     in_corpus[key] |= doc_studies.get(doc, set())
 
     groups = {}
     last_in_article, last_in_comment, doc_groups = {}, {}, defaultdict(set)
-    for claim, names, qual in zip(records, ids, quals):
+    for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
         named_source = None
-        other = group is None and keys.other_research(claim)
+        other = group is None and other
         figureless = claim.get("figureless")
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
-            if group is None and not other and claim["section"] == "article" and keys.generic_reference(claim):
+            if group is None and not other and claim["section"] == "article" and generic:
                 # "Researchers at X found…" after the page's study is named (or on a page of one study)
-                only = {found.find(n) for n in doc_studies[doc]}
-                group = last_in_article.get(doc) or (next(iter(only)) if len(only) == 1 else None)
+                group = last_in_article.get(doc) or page_study(doc)
             if group is None and not figureless:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
@@ -203,12 +210,11 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if len(thread) == 1:
                 carried, reach = next(iter(thread)), None   # any "I" of its clause makes it the writer's own
         if group is None and not personal(claim, carried is not None, reach):
-            only = doc_studies[doc]
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
             group = group or carried
-            if group is None and keys.generic_reference(claim) and len(only) == 1:
-                group = next(iter(only))
+            if group is None and generic:
+                group = page_study(doc)
         if group is None:
             continue
         if claim["section"] == "article":
@@ -246,18 +252,18 @@ def known_acronyms(records, ids, keys, found, displays):
                 break                           # one study a sentence: "BREATHE-BP and PROMPT…" is no tie
 
 
-def link_only_to_named(records, ids, keys, found):
+def link_only_to_named(records, ids, others, generics, found):
     """A page that names one study by name and cites research generically with only a link ("The paper is
     open access (doi:…)", "There's a new trial on this (PMID …)", "The study appears in the BMJ (doi…)") cites
     that study: the link is another of its identifiers. Not when it says the research is another one, nor
     on a page naming two studies by name (a round-up: "The trial at doi:… gave…")."""
     named, linked = defaultdict(set), defaultdict(set)
-    for claim, names in zip(records, ids):
+    for claim, names, other, generic in zip(records, ids, others, generics):
         if not names:
             continue
         if any(k.startswith("name:") for k in names):
             named[claim["doc_id"]].add(names[0])
-        elif not keys.other_research(claim) and keys.generic_reference(claim):
+        elif not other and generic:
             linked[claim["doc_id"]].add(names[0])
     for doc, links in linked.items():
         roots = {found.find(n) for n in named.get(doc, ())}
@@ -266,7 +272,7 @@ def link_only_to_named(records, ids, keys, found):
                 found.union(next(iter(roots)), key)
 
 
-def one_study_one_author(records, ids, keys, found, displays):
+def one_study_one_author(records, ids, others, keys, found, displays):
     """A page naming one study by name and one lead author (each perhaps more than once) names that
     author's study: "the KEFIR-BP trial … led by Professor Marta Lindqvist", "the STROLL trial … said Dr
     Tunde Adeyemi, who led the study", a title naming the trial over a reference "Okafor H, Brennan S…".
@@ -274,13 +280,13 @@ def one_study_one_author(records, ids, keys, found, displays):
     trial" or in a reference. Not a round-up naming several authors, nor an author
     of research said to be another one."""
     studies, authors = defaultdict(set), defaultdict(set)
-    for claim, names in zip(records, ids):
-        if keys.other_research(claim):
+    for claim, names, other in zip(records, ids, others):
+        if other:
             continue
         for key in names:
             if not key.startswith("name:"):
                 continue
-            is_author = any(d.endswith(" et al.") for d in displays[key])
+            is_author = names_author(displays, key)
             if is_author and (claim["doc_id"] not in studies or not (
                     keys.the_study(claim) or keys.reference_line(claim))):
                 continue                        # the author before the study ("a trial by X … also the Y
@@ -293,10 +299,15 @@ def one_study_one_author(records, ids, keys, found, displays):
             found.union(next(iter(roots)), next(iter(by)))
 
 
+def names_author(displays, key):
+    """Is a name key a lead author's ("Nakamura et al."), not a study's?"""
+    return any(d.endswith(AUTHOR) for d in displays[key])
+
+
 def short_names(found, displays):
     """A study's short name is the first words of its full one: "the Ashcombe study" is the "Ashcombe
     Longitudinal Study of Ageing" when no other study's name starts so."""
-    names = [k for k in displays if k.startswith("name:") and not any(d.endswith(" et al.") for d in displays[k])]
+    names = [k for k in displays if k.startswith("name:") and not names_author(displays, k)]
     for short in names:
         longer = {found.find(k) for k in names if k.startswith(short + " ")}
         if len(longer) == 1:

@@ -284,18 +284,20 @@ class FigureReader:
             words = words[:-2]
         return words[-reach:]
 
+    @staticmethod
+    def _after(tokens, end, reach):
+        return [w.lower() for s, e, w, _ in tokens if s >= end][:reach]
+
     def is_change(self, tokens, start, end):
         """Is a word saying the figure is a change ('fell', 'off', 'greater') within reach of it?"""
-        before = self._before(tokens, start, self.change_reach)
-        after = [w.lower() for s, e, w, _ in tokens if s >= end][:self.change_reach]
-        return any(w in self.change_words for w in before + after)
+        near = self._before(tokens, start, self.change_reach) + self._after(tokens, end, self.change_reach)
+        return any(w in self.change_words for w in near)
 
     def is_share_change(self, tokens, start, end):
         """'dropped by 46%', '27% lower risk': a relative change, not a share of the people."""
         (back, before), (ahead, after) = self.share_before, self.share_after
-        left = self._before(tokens, start, back)
-        right = [w.lower() for s, e, w, _ in tokens if s >= end][:ahead]
-        return any(w in before for w in left) or any(w in after for w in right)
+        return any(w in before for w in self._before(tokens, start, back)) or \
+            any(w in after for w in self._after(tokens, end, ahead))
 
     def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
         start, end = spans[i][0], spans[i][1]

@@ -27,6 +27,7 @@ NAME_TOKEN = r"[A-Z][\w'’.-]*"
 TRAILING = ".,;:!?'\"’”"
 
 CONTEXT_CUE = "context:study:"
+AUTHOR = " et al."                  # a lead author's display ("Nakamura et al."): other stages tell authors by it
 BODY_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
 
 
@@ -44,6 +45,16 @@ def _strip_link(text):
 
 def _words(phrases):
     return sorted((p.lower() for p in phrases), key=len, reverse=True)
+
+
+def unnamed_studies(claim):
+    """The words of each study source with no capitalised word after its first ("the study", "a large
+    trial"; not "the FERN trial"): research the claim cites without naming it."""
+    for source in claim["sources"]:
+        if source.get("type") == "study":
+            words = source["text"].split()
+            if not any(w[:1].isupper() for w in words[1:]):
+                yield words
 
 
 class KeyReader:
@@ -169,7 +180,7 @@ class KeyReader:
                 for match in pattern.finditer(text):
                     name = self.clean_name(match.group("name"))
                     if name and name not in journals:
-                        keys.setdefault(f"name:{name}", f"{match.group('name')} et al.")
+                        keys.setdefault(f"name:{name}", match.group("name") + AUTHOR)
             for pattern in (self.named, self.named_topic):
                 for match in pattern.finditer(text):
                     topic = match.groupdict().get("topic")
@@ -271,20 +282,14 @@ class KeyReader:
     def the_study(self, claim):
         """Does the claim cite research as the page's own ("the study", "The randomised trial, led by…",
         "who led the research")? Not "Whitcombe et al." nor "a trial"."""
-        determiners = self.reference_determiners
-        for source in claim["sources"]:
-            words = source["text"].split() if source.get("type") == "study" else []
-            if words and words[0].lower() in determiners and not any(w[:1].isupper() for w in words[1:]):
-                return True
+        if any(words and words[0].lower() in self.reference_determiners for words in unnamed_studies(claim)):
+            return True
         return bool(self.research_reference.search(claim["text"]))
 
     def generic_reference(self, claim):
         """Does the claim cite research without naming it ('the study', 'a large trial')?"""
-        for source in claim["sources"]:
-            if source.get("type") == "study":
-                words = source["text"].split()
-                if not any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]):
-                    return True
+        if any(not any(w[:1].isdigit() for w in words[1:]) for words in unnamed_studies(claim)):
+            return True
         if any(cue.startswith(CONTEXT_CUE) for cue in claim.get("evidence_cues", [])):
             return True
         return bool(self.research_reference.search(claim["text"]))

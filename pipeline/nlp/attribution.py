@@ -201,6 +201,10 @@ class Attribution(RuleFiles):
                 self.matcher.add(rule["id"], [pattern])
                 anchors.append(next(spec["RIGHT_ATTRS"] for spec in pattern if spec["RIGHT_ID"] == "cue"))
         self.cue_gate = cue_gate(vocab, anchors)
+        strings = vocab.strings                     # the word rules' dependency labels, tags and words, as ids
+        self.word_rule_ids = ({strings.add(dep) for _, rule_deps in self.inherit for dep in rule_deps},
+                              {strings.add(rule["noun_verb"]["tag"]) for rule, _ in self.noun_verbs},
+                              {strings.add(word) for _, words in self.before_to for word in words})
         self.line_gate = re.compile("|".join(re.escape(w) for words in self.line_marks for w in words))
 
     def __call__(self, doc):
@@ -273,10 +277,7 @@ class Attribution(RuleFiles):
         ("The agency notes, “…”"); "before_to": a word whose "to" object is the speaker ("according
         to X", "a quote attributed to X"; "According to X the …" with no comma, the name read as a verb)."""
         found = []
-        strings = doc.vocab.strings
-        deps = {strings[dep] for _, rule_deps in self.inherit for dep in rule_deps}
-        tags = {strings[rule["noun_verb"]["tag"]] for rule, _ in self.noun_verbs}
-        lowers = {strings[word] for _, words in self.before_to for word in words}
+        deps, tags, lowers = self.word_rule_ids
         for i, (dep, tag, lower) in enumerate(doc.to_array([DEP, TAG, LOWER]).tolist()):   # no Token made per word
             if dep in deps:
                 found += self.inherited(doc[i])
