@@ -92,3 +92,32 @@ def test_study_heads_are_data_a_config_entry_swaps(tmp_path):
     nlp = add_components(number_friendly_tokenizer(spacy.load(settings.MODEL)), "claims",
                          overrides={"sources": {"lexicon": str(path)}})
     assert [s.text for s in nlp(text).spans["sources"] if s.label_ == "study"] == ["A national registry"]
+
+
+def test_the_cue_sentence_matcher_finds_what_spacys_dependency_matcher_finds(corpus_dir):
+    """CueSentenceMatcher overrides a private method of spaCy's DependencyMatcher: same matches on every
+    paragraph of the attribution cases and of the sample corpus, so a spaCy upgrade that breaks it fails here."""
+    from spacy.matcher import DependencyMatcher
+
+    from pipeline.nlp import full_pipeline
+    from pipeline.nlp.attribution import expand
+
+    nlp = full_pipeline()
+    ours = nlp.get_pipe("attribution")
+    theirs = DependencyMatcher(nlp.vocab)
+    for rule_id, rule in ours.rules.items():
+        if "pattern" in rule:
+            theirs.add(rule_id, [expand(rule["pattern"], ours.lexicon)])
+    texts = [case["text"] for name in ("tuned", "heldout")
+             for case in YAML(typ="safe").load((CASES / f"attribution_{name}.yml").read_text(encoding="utf-8"))]
+    texts += [p for f in sorted(corpus_dir.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n")]
+    compared = 0
+    with nlp.select_pipes(disable=["attribution", "carryover", "evidence_label"]):
+        docs = list(nlp.pipe(texts))
+    for doc in docs:
+        cues = ours.cue_words(doc)
+        sentences = [s for s in doc.sents if cues[s.start:s.end].any()]
+        expected = sorted(theirs(doc))
+        assert sorted(ours.matcher.matches_in(doc, sentences)) == expected, doc.text
+        compared += len(expected)
+    assert compared > 50

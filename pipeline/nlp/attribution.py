@@ -29,6 +29,7 @@ coreference component can plug in its own registered resolver.
 """
 
 import re
+from collections import defaultdict
 
 import numpy
 
@@ -146,10 +147,9 @@ def make_attribution(nlp, name, lexicon, patterns, cues, resolver):
     return Attribution(nlp.vocab, lexicon, patterns, resolver, cues)
 
 
-def cue_gate(vocab, anchors):
-    """A cheap test that a doc holds a word some DependencyMatcher pattern's cue node needs (its LEMMA
-    or LOWER), or None when a cue is not pinned to words. The matcher costs about as much on a
-    paragraph with no cue word as on one with several, and most paragraphs with a figure have none."""
+def cue_words(vocab, anchors):
+    """Where a DependencyMatcher pattern's cue node can be: a function giving, per token of a doc, whether
+    it is a word some cue needs (its LEMMA or LOWER), or None when a cue is not pinned to words."""
     words = {"LEMMA": set(), "LOWER": set()}
     for attrs in anchors:
         pinned = [(attr, value) for attr, value in attrs.items() if attr in words]
@@ -157,12 +157,43 @@ def cue_gate(vocab, anchors):
             return None
         attr, value = pinned[0]
         words[attr].update(value["IN"] if isinstance(value, dict) else [value])
-    ids = {attr: numpy.array([vocab.strings.add(w) for w in values], dtype="uint64") for attr, values in words.items()}
+    lemmas, lowers = ({vocab.strings.add(w) for w in words[attr]} for attr in ("LEMMA", "LOWER"))
 
-    def gate(doc):
-        found = doc.to_array([LEMMA, LOWER])
-        return bool(numpy.isin(found[:, 0], ids["LEMMA"]).any() or numpy.isin(found[:, 1], ids["LOWER"]).any())
-    return gate
+    def cues(doc):                  # set lookups: numpy.isin sorts, which costs more on a paragraph's words
+        return numpy.array([lemma in lemmas or lower in lowers
+                            for lemma, lower in doc.to_array([LEMMA, LOWER]).tolist()], dtype=bool)
+    return cues
+
+
+class CueSentenceMatcher(DependencyMatcher):
+    """spaCy's DependencyMatcher, reading only the sentences that hold a cue word.
+
+    The matcher looks for every node's token pattern over the whole doc and walks
+    each found token's ancestors to its root; that was most of `attribution`'s time,
+    and most sentences hold no reporting word. A dependency tree never crosses a
+    sentence, so a match lies inside one sentence whose root is every token's root:
+    the node tokens are looked for only in the sentences given (spaCy's Matcher on a
+    Span), grouped under the sentence's root. The matches are the DependencyMatcher's
+    (tests/test_attribution.py compares them); this overrides one of its private
+    methods, so that test guards a spaCy upgrade.
+    """
+
+    def matches_in(self, doc, sentences):
+        self.sentences = sentences
+        try:
+            return self(doc)
+        finally:
+            self.sentences = None
+
+    def _get_keys_to_position_maps(self, doc):
+        if getattr(self, "sentences", None) is None:
+            return super()._get_keys_to_position_maps(doc)
+        positions = defaultdict(lambda: defaultdict(list))
+        for sent in self.sentences:
+            root = positions[sent.root.i]
+            for match_id, start, _ in self._matcher(sent):        # offsets within the sentence
+                root[match_id].append(sent.start + start)
+        return positions
 
 
 class Attribution(RuleFiles):
@@ -175,7 +206,7 @@ class Attribution(RuleFiles):
         self.titles = set(self.lexicon["descriptions"]["person"])
         self.resolve = resolver
         self.rules = {}
-        self.matcher = DependencyMatcher(vocab)
+        self.matcher = CueSentenceMatcher(vocab)
         self.lines = Matcher(vocab)                 # rules with a "tokens" pattern: sign-offs, headlines
         self.line_marks = []                        # per "tokens" rule: words one of which a match needs
         self.inherit = []                           # rules with "inherit": (rule, {dep: verbs or None})
@@ -200,7 +231,7 @@ class Attribution(RuleFiles):
                 pattern = expand(rule["pattern"], self.lexicon)
                 self.matcher.add(rule["id"], [pattern])
                 anchors.append(next(spec["RIGHT_ATTRS"] for spec in pattern if spec["RIGHT_ID"] == "cue"))
-        self.cue_gate = cue_gate(vocab, anchors)
+        self.cue_words = cue_words(vocab, anchors)
         strings = vocab.strings                     # the word rules' dependency labels, tags and words, as ids
         self.word_rule_ids = ({strings.add(dep) for _, rule_deps in self.inherit for dep in rule_deps},
                               {strings.add(rule["noun_verb"]["tag"]) for rule, _ in self.noun_verbs},
@@ -328,9 +359,14 @@ class Attribution(RuleFiles):
         ("Ann Lee, SC, said"), the nearer before the farther.
         """
         by_cue = {}
-        if self.cue_gate is not None and not self.cue_gate(doc):
-            return                                      # no word any pattern's cue could be: no match
-        for match_id, token_ids in sorted(self.matcher(doc), key=lambda m: m[1]):
+        if self.cue_words is None:
+            found = self.matcher(doc)
+        else:
+            cues = self.cue_words(doc)
+            if not cues.any():
+                return                                  # no word any pattern's cue could be: no match
+            found = self.matcher.matches_in(doc, [s for s in doc.sents if cues[s.start:s.end].any()])
+        for match_id, token_ids in sorted(found, key=lambda m: m[1]):
             rule = self.rules[doc.vocab.strings[match_id]]
             if rule.get("subject") is None:
                 yield match_id, token_ids
