@@ -15,6 +15,7 @@ segment, as the extract stage runs it) in words per CPU second, target >= 20,000
 BENCH_ONLY=rules builds the corpus and prints only that line (a minute, not ten).
 """
 
+import json
 import os
 import random
 import re
@@ -233,6 +234,54 @@ def rules_pass():
           f"{words / cpu:,.0f} words/s CPU (target >= 20,000)", flush=True)
 
 
+# The attribution components' CPU inside the extract stage, run as the stage runs it (issue 17: the new
+# components cost at most 10% of extract throughput). Each is timed per doc: nlp.pipe calls a component
+# without a `pipe` method doc by doc, so no other component's time lands in its clock.
+COMPONENT_COST = PRELUDE + """
+import json, time
+from pipeline.nlp import full_pipeline
+from pipeline.nlp.stage import extract_documents
+from pipeline.files import read_jsonl
+documents = read_jsonl(Path(sys.argv[1]) / 'documents.jsonl')[: int(sys.argv[2])]
+extract_documents(documents[:1], progress=False)          # load the pipelines outside the measurement
+nlp, cpu = full_pipeline(), {}
+
+class Timed:
+    def __init__(self, name, proc):
+        self.name, self.proc = name, proc
+    def __call__(self, doc):
+        began = time.process_time()
+        doc = self.proc(doc)
+        cpu[self.name] = cpu.get(self.name, 0.0) + time.process_time() - began
+        return doc
+
+nlp._components = [(n, Timed(n, p) if n in sys.argv[3].split(',') else p) for n, p in nlp._components]
+began = time.process_time()
+extract_documents(documents, progress=False)
+print(json.dumps({'total': time.process_time() - began, **cpu}))
+"""
+NEW_SOURCE_COMPONENTS = ("attribution", "carryover")              # added by issue 17
+OLDER_SOURCE_COMPONENTS = ("source_ruler", "sources", "evidence_label")
+COST_TARGET = 0.10
+
+
+def component_cost(out):
+    """Share of the extract stage's CPU spent in the attribution components, on BENCH_COST_DOCS documents."""
+    docs = os.environ.get("BENCH_COST_DOCS", "200")
+    names = NEW_SOURCE_COMPONENTS + OLDER_SOURCE_COMPONENTS
+    result = subprocess.run([sys.executable, "-c", COMPONENT_COST, str(out), docs, ",".join(names)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    cpu = json.loads(result.stdout.splitlines()[-1])
+    new, older = sum(cpu.get(n, 0) for n in NEW_SOURCE_COMPONENTS), sum(cpu.get(n, 0) for n in OLDER_SOURCE_COMPONENTS)
+    print(f"\n(f) attribution components in the extract stage ({docs} documents, JOBS=1, {cpu['total']:.1f} s CPU):")
+    for name in names:
+        print(f"    {name:16}{cpu.get(name, 0):>7.2f} s  {cpu.get(name, 0) / cpu['total']:>6.1%}")
+    share = new / cpu["total"]
+    print(f"    new ({' + '.join(NEW_SOURCE_COMPONENTS)}): {share:.1%} of the extract stage's CPU "
+          f"(target <= {COST_TARGET:.0%}: {'met' if share <= COST_TARGET else 'NOT met'}); "
+          f"with the older source components: {(new + older) / cpu['total']:.1%}")
+
+
 def main():
     docs, size = build_corpus()
     texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
@@ -275,6 +324,7 @@ def main():
     print(f"re-run on the unchanged corpus (cache): {time.perf_counter() - start:.1f} s")
     stage_table(OUT / "run_stages", OUT / "run_stages_annotations")
     profile_top(OUT / "run_jobs1")
+    component_cost(OUT / "run_jobs1")
 
 
 if __name__ == "__main__":
