@@ -114,6 +114,9 @@ DOSE_OR_MEASUREMENT = [
     ("science", "Blood samples (5 ml) were drawn before breakfast.", [("5 ml", "measurement")]),
     ("science", "Then 200 µl aliquots of the culture were frozen.", [("200 µl", "measurement")]),
     ("science", "Mean tumour weight was 0.8 g in the control group.", [("0.8 g", "measurement")]),
+    ("science", "Male Wistar rats (200–250 g) were housed in pairs.", [("200–250 g", "measurement")]),
+    ("science", "The rats received 2 ml of saline.", [("2 ml", "dose")]),
+    ("science", "The crystals were dried to give 0.9 g (yield: 61%) of the salt.", [("0.9 g", "measurement")]),
     ("science", "The pump delivered saline at 3 mL/h.", [("3 mL/h", "measurement")]),
     ("science", "The adult brain has a mass of about 1,400 g.", [("1,400 g", "measurement")]),
     ("science", "We bounded the flow of oxaliplatin to 50 mg/m 2 /h.", [("50 mg/m 2", "measurement")]),
@@ -129,10 +132,12 @@ DOSE_OR_MEASUREMENT = [
     ("news", "Nurses collected 2 ml of urine from each child.", [("2 ml", "measurement")]),
     ("health", "I take 1,000 mg of fish oil with dinner.", [("1,000 mg", "dose")]),
     ("health", "A typical serving holds 30 g of oats.", [("30 g", "dose")]),
+    ("health", "Stir in 1/2 cup of olive oil.", [("1/2 cup", "dose")]),
     ("health", "Runners should drink about 0.5 l/h in hot weather.", [("0.5 l/h", "dose")]),
     ("health", "My doctor drew a 10 ml blood sample to check my iron.", [("10 ml", "measurement")]),
     ("health", "Blood loss was 300 ml after the surgery.", [("300 ml", "measurement")]),
     ("health", "He lost 20 kg of body weight in a year.", [("20 kg", "measurement")]),
+    ("health", "A birth weight below 2,500 g calls for extra care.", [("2,500 g", "measurement")]),
 ]
 
 

@@ -97,6 +97,7 @@ class QuantityRecognizer(RuleFiles):
         self.vessels = {str(w).lower() for w in lex["vessels"]}
         self.sample_nouns = {str(w).lower() for w in lex["sample_nouns"]}
         self.measured_nouns = {str(w).lower() for w in lex["measured_nouns"]}
+        self.organisms = {str(w).lower() for w in lex["organisms"]}
         self.dosing_verbs = {str(w).lower() for w in lex["dosing_verbs"]}
         self.intake_words = {str(w).lower() for w in lex["intake_words"]}
         self.ingredient_verbs = {str(w).lower() for w in lex["ingredient_verbs"]}
@@ -320,6 +321,8 @@ class QuantityRecognizer(RuleFiles):
         if rule == "pressure" or "/" in nums[0].text:
             if not unit_tokens and not self.pressure_context(span):
                 return None
+            if unit_tokens and unit_tokens[0]._.qclass == "dose":
+                return None             # "1/2 cup olive oil": half a cup, a dose, not a pressure
             high, low = (float(x) for x in nums[0].text.split("/"))
             return span, {"value": high, "low": low, "high": high, "unit": written or "mmHg",
                           **dict(zip(("value_si", "unit_si"), to_si(high, "(millimeter_Hg)")))}
@@ -662,7 +665,9 @@ class QuantityRecognizer(RuleFiles):
         return False
 
     LINKS = {"of", "was", "were", "is", "are", "=", ":", "(", "about", "approximately", "around", "nearly", "~", "∼",
-             "≈", "*", "averaged", "reached", "a", "an", "the", "mean", "median", "total", "by", "to", "its", "their"}
+             "≈", "*", "averaged", "reached", "a", "an", "the", "mean", "median", "total", "by", "to", "its", "their",
+             "below", "above", "under", "over", "less", "more", "than", "at", "least", "most", "up", "exceeding",
+             "between", "and", "<", ">", "≤", "≥"}
 
     def sampled(self, span):
         """The amount is a sample's, or a measured size (see `not_given`)."""
@@ -670,20 +675,23 @@ class QuantityRecognizer(RuleFiles):
         sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
         sent_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
         after = [t for t in doc[span.end:min(sent_end, span.end + 5)]]
-        # "150 µl aliquots", "a 10 ml blood sample", "10 ml of (the) blood", "2 ml of fresh urine"
+        # "150 µl aliquots", "a 10 ml blood sample", "10 ml of (the) blood", "2 ml of fresh urine",
+        # "a 250 g rat", "20 g body weight", "1.56 g (yield: 54%)"
         for n, t in enumerate(after[:3]):
-            if t.lower_ in self.sample_nouns:
-                return all(w.lower_ in ("of", "the", "fresh", "whole", "venous", "arterial", "peripheral", "a", "-")
-                           or w.lower_ in self.sample_nouns or w.pos_ == "ADJ" for w in after[:n])
-            if t.lower_ in ("of",):
+            word = t.lower_
+            if word in self.sample_nouns or word in self.measured_nouns or word == "yield" or (
+                    word in self.organisms and "of" not in [w.lower_ for w in after[:n]]):
+                return True
+            if word in ("of", "(", "-", "body") or t.pos_ == "ADJ":
                 continue
-            if not (t.pos_ == "ADJ" or t.lower_ in ("-",)):
-                break
-        # "sample (≈1 ml)", "tumour weight was 1.2 g", "a stroke volume of 70 ml", "volume of about 5 ml"
+            break
+        # "sample (≈1 ml)", "tumour weight was 1.2 g", "a stroke volume of 70 ml", "rats (200–250 g)"
         for t in reversed(doc[max(sent_start, span.start - 5):span.start]):
             word = t.lower_
             if word in self.sample_nouns or word in self.measured_nouns:
                 return True
+            if word in self.organisms:
+                return doc[t.i + 1].text == "(" if t.i + 1 < span.start else False
             if word not in self.LINKS and t._.num is None:
                 return False
         return False
