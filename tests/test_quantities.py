@@ -122,6 +122,8 @@ DOSE_OR_MEASUREMENT = [
     ("science", "We bounded the flow of oxaliplatin to 50 mg/m 2 /h.", [("50 mg/m 2", "measurement")]),
     ("science", "Peak oxygen uptake was 45 ml.kg −1 .min −1 in the rowers.", []),      # an uptake rate, no dose
     ("science", "Sucrose was dissolved at 5 g/100 ml.", [("100 ml", "measurement")]),     # a concentration
+    ("science", "The lysate was centrifuged at 3000 g for 10 min.", [("3000 g", "measurement")]),
+    ("news", "The hatchback has a 2 l engine.", [("2 l", "measurement")]),
     ("science", "One rad equals 0.01 Gy in SI units.", [("0.01 Gy", "measurement")]),      # a unit defined, nothing exposed
     ("news", "Hospital patients were given 500 ml of saline.", [("500 ml", "dose")]),
     ("news", "Patients were transfused with 500 ml of plasma.", [("500 ml", "dose")]),
@@ -132,6 +134,8 @@ DOSE_OR_MEASUREMENT = [
     ("news", "Nurses collected 2 ml of urine from each child.", [("2 ml", "measurement")]),
     ("health", "I take 1,000 mg of fish oil with dinner.", [("1,000 mg", "dose")]),
     ("health", "A typical serving holds 30 g of oats.", [("30 g", "dose")]),
+    ("health", "He takes 50 mg of blood pressure medication.", [("50 mg", "dose")]),
+    ("health", "A 10 ml blood sample showed low iron.", [("10 ml", "measurement")]),
     ("health", "Stir in 1/2 cup of olive oil.", [("1/2 cup", "dose")]),
     ("health", "Runners should drink about 0.5 l/h in hot weather.", [("0.5 l/h", "dose")]),
     ("health", "My doctor drew a 10 ml blood sample to check my iron.", [("10 ml", "measurement")]),

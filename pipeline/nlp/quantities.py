@@ -582,6 +582,9 @@ class QuantityRecognizer(RuleFiles):
         doc = span.doc
         if self.compound_unit(span):
             return None             # "1g/cc", "67 ml kg −1 · min −1", "21 ml.kg −1": a ratio's numerator, no dose
+        if unit == "g" and self.centrifuged(span):
+            value_si, unit_si = to_si(fields["value"], "(standard_gravity)")
+            return span, {**fields, "_kind": "measurement", "value_si": value_si, "unit_si": unit_si}
         if self.not_given(span) or self.unexposed(span) or (self.per_hour(span) and not self.intake(span)
                                     and not (units[-1] not in VOLUMES and self.dosed(span, ("receive", "take")))):
             fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g", "2 mL/h": a product, a weight, a rate
@@ -608,6 +611,13 @@ class QuantityRecognizer(RuleFiles):
         if nxt.text in ("/", "·", "⋅", ".") and not nxt.whitespace_ and after.is_alpha and after.lower_ not in self.per:
             return nxt.text != "." or after._.qclass in ("measure", "dose", "time")
         return nxt._.qclass in ("measure", "dose", "time") and after.text in self.units.exponents
+
+    @staticmethod
+    def centrifuged(span):
+        """ "centrifuged at 3000 g for 10 min": g is the centrifugal force, not grams."""
+        sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+        return span.start > 0 and span.doc[span.start - 1].lower_ in ("at", "×", "x") and any(
+            t.lower_.startswith(("centrifug", "spun", "spin", "ultracentrifug")) for t in sent)
 
     def unexposed(self, span):
         """A radiation unit where nothing is exposed to it: "the rad (equivalent to 0.01 Gy)"."""
@@ -679,6 +689,10 @@ class QuantityRecognizer(RuleFiles):
         # "a 250 g rat", "20 g body weight", "1.56 g (yield: 54%)"
         for n, t in enumerate(after[:3]):
             word = t.lower_
+            nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ not in self.sample_nouns \
+                    and nxt.lower_ not in self.measured_nouns:
+                word = ""           # "500 mg of blood pressure medication": "blood" only names the kind
             if word in self.sample_nouns or word in self.measured_nouns or word == "yield" or (
                     word in self.organisms and "of" not in [w.lower_ for w in after[:n]]):
                 return True
