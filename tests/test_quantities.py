@@ -124,6 +124,9 @@ DOSE_OR_MEASUREMENT = [
     ("science", "Sucrose was dissolved at 5 g/100 ml.", [("100 ml", "measurement")]),     # a concentration
     ("science", "The lysate was centrifuged at 3000 g for 10 min.", [("3000 g", "measurement")]),
     ("news", "The hatchback has a 2 l engine.", [("2 l", "measurement")]),
+    ("news", "He rode a 250 cc motorcycle to the clinic.", [("250 cc", "measurement")]),
+    ("news", "Its fuel consumption was 6 l/100 km on the motorway.", [("100 km", "measurement")]),   # no dose
+    ("news", "Pilots endured accelerations of up to 9 g in the tests.", [("9 g", "measurement")]),
     ("science", "One rad equals 0.01 Gy in SI units.", [("0.01 Gy", "measurement")]),      # a unit defined, nothing exposed
     ("news", "Hospital patients were given 500 ml of saline.", [("500 ml", "dose")]),
     ("news", "Patients were transfused with 500 ml of plasma.", [("500 ml", "dose")]),

@@ -607,17 +607,18 @@ class QuantityRecognizer(RuleFiles):
                and doc[t.i + 1].text[0] in "−-" for t in chain):
             return True
         if nxt.text == "/" and after._.num is not None and span.end + 2 < len(doc):
-            return doc[span.end + 2].lower_ in VOLUMES
+            return doc[span.end + 2].lower_ != "kg"        # "5 g/100 ml", "6 l/100 km"; "1,000 mg/60 kg" is a dose
         if nxt.text in ("/", "·", "⋅", ".") and not nxt.whitespace_ and after.is_alpha and after.lower_ not in self.per:
             return nxt.text != "." or after._.qclass in ("measure", "dose", "time")
         return nxt._.qclass in ("measure", "dose", "time") and after.text in self.units.exponents
 
     @staticmethod
     def centrifuged(span):
-        """ "centrifuged at 3000 g for 10 min": g is the centrifugal force, not grams."""
+        """ "centrifuged at 3000 g for 10 min", "accelerations up to 5 g": g is a force, not grams."""
         sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
-        return span.start > 0 and span.doc[span.start - 1].lower_ in ("at", "×", "x") and any(
-            t.lower_.startswith(("centrifug", "spun", "spin", "ultracentrifug")) for t in sent)
+        return span.start > 0 and span.doc[span.start - 1].lower_ in ("at", "×", "x", "of", "to") and any(
+            t.lower_.startswith(("centrifug", "spun", "spin", "ultracentrifug", "accelerat", "gravit", "g-force", "rcf"))
+            for t in sent)
 
     def unexposed(self, span):
         """A radiation unit where nothing is exposed to it: "the rad (equivalent to 0.01 Gy)"."""
