@@ -95,6 +95,14 @@ class QuantityRecognizer(RuleFiles):
         self.duration_preps = {str(w).lower() for w in lex["duration_preps"]}
         self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
         self.vessels = {str(w).lower() for w in lex["vessels"]}
+        self.sample_nouns = {str(w).lower() for w in lex["sample_nouns"]}
+        self.measured_nouns = {str(w).lower() for w in lex["measured_nouns"]}
+        self.organisms = {str(w).lower() for w in lex["organisms"]}
+        self.dosing_verbs = {str(w).lower() for w in lex["dosing_verbs"]}
+        self.intake_words = {str(w).lower() for w in lex["intake_words"]}
+        self.ingredient_verbs = {str(w).lower() for w in lex["ingredient_verbs"]}
+        self.radiation_units = {str(w).lower() for w in lex["radiation_units"]}
+        self.radiation_stems = tuple(str(w).lower() for w in lex["radiation_stems"])
         self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
         self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
@@ -313,6 +321,8 @@ class QuantityRecognizer(RuleFiles):
         if rule == "pressure" or "/" in nums[0].text:
             if not unit_tokens and not self.pressure_context(span):
                 return None
+            if unit_tokens and unit_tokens[0]._.qclass == "dose":
+                return None             # "1/2 cup olive oil": half a cup, a dose, not a pressure
             high, low = (float(x) for x in nums[0].text.split("/"))
             return span, {"value": high, "low": low, "high": high, "unit": written or "mmHg",
                           **dict(zip(("value_si", "unit_si"), to_si(high, "(millimeter_Hg)")))}
@@ -328,8 +338,10 @@ class QuantityRecognizer(RuleFiles):
             fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
             fields.update(self.si_fields("measurement", fields["value"], fields))
             named = [t for t in units_given if t.text not in self.units.exponents and t.text not in ("·", "⋅", "×", "/")]
-            if named and named[0].lower_ in self.units.dose_alone and named[-1].lower_ in ("day", "d"):
-                fields["_kind"] = "dose"        # "1.3 g · kg −1 · day −1": an intake per day
+            if named and named[0].lower_ in self.units.dose_alone and (
+                    named[-1].lower_ in ("day", "d") or len(named) > 1 and all(t.lower_ in ("kg", "m", "m2", "m²")
+                                                                                 for t in named[1:])):
+                fields["_kind"] = "dose"        # "1.3 g · kg −1 · day −1", "10 mg kg −1": an intake per day, per body weight
             return span, fields
         parts = written.split("/")
         if parts[0].lower() in self.units.dose_alone and (len(parts) == 1 or parts[-1].lower() in self.per
@@ -343,7 +355,25 @@ class QuantityRecognizer(RuleFiles):
         if written.lower() in ("pound", "pounds") and not modifier and (nums[-1]._.num_scale or self.about_money(span)):
             return span, {**self.value_fields(values), "unit": "GBP", "_kind": "money"}    # "spent 20 million pounds"
         fields.update(self.si_fields("measurement", fields["value"], fields))
+        if pint_name.strip("()") in ("kilogram", "pound") and self.ingredient(span):
+            for key in ("value_si", "unit_si", "_pint"):
+                fields.pop(key, None)
+            fields.update(_kind="dose", unit=written.lower())     # "10 kg of powder were charged into the mill"
         return span, fields
+
+    def ingredient(self, span):
+        """ "N kg of X" governed by a verb that uses it as an ingredient (`ingredient_verbs`)."""
+        doc = span.doc
+        if span.end >= len(doc) or doc[span.end].lower_ != "of":
+            return False
+        head = span[-1]
+        for _ in range(6):
+            if head.head.i == head.i:
+                break
+            head = head.head
+            if head.pos_ in ("VERB", "AUX"):
+                return head.lemma_.lower() in self.ingredient_verbs
+        return False
 
     def about_money(self, span):
         return any(t.lemma_.lower() in self.money_verbs for t in span.sent)
@@ -541,6 +571,8 @@ class QuantityRecognizer(RuleFiles):
             return None             # "5 mmol/L", "10 mg/ml": a concentration (measurement)
         if per and span[-1].lower_ in self.per:
             unit = f"{unit}/{per[-1]}"
+        elif rule == "num-unit-per-m2":
+            unit = f"{unit}/m2"         # "200 mg/m 2": a PDF split "m²"
         nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
         if not nums:
             return None
@@ -550,14 +582,20 @@ class QuantityRecognizer(RuleFiles):
         doc = span.doc
         if self.compound_unit(span):
             return None             # "1g/cc", "67 ml kg −1 · min −1", "21 ml.kg −1": a ratio's numerator, no dose
-        if self.not_given(span):
-            fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g": a product or a weight, not a dose
+        if unit == "g" and self.centrifuged(span):
+            value_si, unit_si = to_si(fields["value"], "(standard_gravity)")
+            return span, {**fields, "_kind": "measurement", "value_si": value_si, "unit_si": unit_si}
+        if self.not_given(span) or self.unexposed(span) or (self.per_hour(span) and not self.intake(span)
+                                    and not (units[-1] not in VOLUMES and self.dosed(span, ("receive", "take")))):
+            fields["_kind"] = "measurement"     # "to give 1.56 g", "weighing 20 g", "2 mL/h": a product, a weight, a rate
             fields.update(dict(zip(("value_si", "unit_si"), to_si(fields["value"], self.units.pint_name(span[-1].text)))))
         return span, fields
 
     def compound_unit(self, span):
         """The dose unit goes on as a ratio or a product of units not in `per` (an intake per day,
-        "1 ml · kcal −1 · day −1", stays a dose)."""
+        "1 ml · kcal −1 · day −1", stays a dose), as a rate per minute or hour in exponent notation
+        ("21 ml.kg −1 .min −1": an uptake, not an amount given), or as a concentration per a stated
+        volume ("5 g/100 ml"; "1,000 mg/60 kg", per body weight, stays a dose)."""
         doc = span.doc
         if span.end + 1 >= len(doc):
             return False
@@ -565,18 +603,55 @@ class QuantityRecognizer(RuleFiles):
         if any(t.lower_ in ("day", "d") for t in chain if t.whitespace_ or t.i + 1 == len(doc) or not doc[t.i + 1].is_alpha):
             return False
         nxt, after = doc[span.end], doc[span.end + 1]
+        if any(t.lower_.lstrip(".·⋅") in ("min", "h", "s") and t.i + 1 < len(doc) and doc[t.i + 1].text in self.units.exponents
+               and doc[t.i + 1].text[0] in "−-" for t in chain):
+            return True
+        if nxt.text == "/" and after._.num is not None and span.end + 2 < len(doc):
+            return doc[span.end + 2].lower_ != "kg"        # "5 g/100 ml", "6 l/100 km"; "1,000 mg/60 kg" is a dose
         if nxt.text in ("/", "·", "⋅", ".") and not nxt.whitespace_ and after.is_alpha and after.lower_ not in self.per:
             return nxt.text != "." or after._.qclass in ("measure", "dose", "time")
         return nxt._.qclass in ("measure", "dose", "time") and after.text in self.units.exponents
+
+    @staticmethod
+    def centrifuged(span):
+        """ "centrifuged at 3000 g for 10 min", "accelerations up to 5 g": g is a force, not grams."""
+        sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+        return span.start > 0 and span.doc[span.start - 1].lower_ in ("at", "×", "x", "of", "to") and any(
+            t.lower_.startswith(("centrifug", "spun", "spin", "ultracentrifug", "accelerat", "gravit", "g-force", "rcf"))
+            for t in sent)
+
+    def unexposed(self, span):
+        """A radiation unit where nothing is exposed to it: "the rad (equivalent to 0.01 Gy)"."""
+        if span[-1].lower_ not in self.radiation_units:
+            return False
+        sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+        return not any(t.lower_.startswith(self.radiation_stems) for t in sent)
+
+    @staticmethod
+    def per_hour(span):
+        """ "2 mL/h", "50 mg/m 2 /h", "10 mg per hour": a rate (a flow), unless an intake."""
+        doc = span.doc
+        rest = " ".join(t.lower_ for t in doc[span.end:span.end + 2]).replace("/ ", "/").replace("per ", "/")
+        return span[-1].lower_ in ("h", "hour") or rest.split(" ")[0] in ("/h", "/hour", "/min", "/minute")
+
+    def intake(self, span):
+        """An amount per hour is an intake (a dose) only where the sentence speaks of eating or drinking."""
+        sent = span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+        return any(t.lower_ in self.intake_words for t in sent)
 
     def not_given(self, span):
         """An amount of substance nobody takes or is given (the guide's dose), so a measurement:
 
         a product or a weight ("to give 1.56 g", "weighing 20 g", "30 mg of protein were
         obtained": lexicon `product_verbs`, before the amount or governing it), the volume a
-        count or a concentration is per ("per 7.5 ml blood", "CTC/7.5 ml"), or a vessel's
-        capacity ("a 3 l syringe", "column (HR 16/10, 20 ml)": lexicon `vessels`)."""
+        count or a concentration is per ("per 7.5 ml blood", "CTC/7.5 ml"), a vessel's
+        capacity ("a 3 l syringe", "column (HR 16/10, 20 ml)": lexicon `vessels`), a sample
+        ("150 µl aliquots", "blood samples (5 ml)", "10 ml of blood was drawn": `sample_nouns`,
+        unless a `dosing_verbs` verb governs the amount), or a measured size ("tumour weight
+        was 1.2 g", "a stroke volume of 70 ml": `measured_nouns`)."""
         doc = span.doc
+        if self.sampled(span) and not self.dosed(span):
+            return True
 
         def product(t):
             return t.lemma_.lower() in self.product_verbs and (t.lemma_.lower() != "give" or t.tag_ == "VB")
@@ -598,6 +673,54 @@ class QuantityRecognizer(RuleFiles):
                 return False
             if t.text == "(":
                 return t.i > 0 and doc[t.i - 1].lower_ in self.vessels
+        return False
+
+    LINKS = {"of", "was", "were", "is", "are", "=", ":", "(", "about", "approximately", "around", "nearly", "~", "∼",
+             "≈", "*", "averaged", "reached", "a", "an", "the", "mean", "median", "total", "by", "to", "its", "their",
+             "below", "above", "under", "over", "less", "more", "than", "at", "least", "most", "up", "exceeding",
+             "between", "and", "<", ">", "≤", "≥"}
+
+    def sampled(self, span):
+        """The amount is a sample's, or a measured size (see `not_given`)."""
+        doc = span.doc
+        sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+        sent_end = span.sent.end if doc.has_annotation("SENT_START") else len(doc)
+        after = [t for t in doc[span.end:min(sent_end, span.end + 5)]]
+        # "150 µl aliquots", "a 10 ml blood sample", "10 ml of (the) blood", "2 ml of fresh urine",
+        # "a 250 g rat", "20 g body weight", "1.56 g (yield: 54%)"
+        for n, t in enumerate(after[:3]):
+            word = t.lower_
+            nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+            if nxt is not None and nxt.pos_ in ("NOUN", "PROPN") and nxt.lower_ not in self.sample_nouns \
+                    and nxt.lower_ not in self.measured_nouns:
+                word = ""           # "500 mg of blood pressure medication": "blood" only names the kind
+            if word in self.sample_nouns or word in self.measured_nouns or word == "yield" or (
+                    word in self.organisms and "of" not in [w.lower_ for w in after[:n]]):
+                return True
+            if word in ("of", "(", "-", "body") or t.pos_ == "ADJ":
+                continue
+            break
+        # "sample (≈1 ml)", "tumour weight was 1.2 g", "a stroke volume of 70 ml", "rats (200–250 g)"
+        for t in reversed(doc[max(sent_start, span.start - 5):span.start]):
+            word = t.lower_
+            if word in self.sample_nouns or word in self.measured_nouns:
+                return True
+            if word in self.organisms:
+                return doc[t.i + 1].text == "(" if t.i + 1 < span.start else False
+            if word not in self.LINKS and t._.num is None:
+                return False
+        return False
+
+    def dosed(self, span, more=()):
+        """A verb of giving or taking in (`dosing_verbs`) governs the amount: "500 ml of plasma were transfused"."""
+        head = span[-1]
+        for _ in range(6):
+            if head.head.i == head.i:
+                break
+            head = head.head
+            if head.pos_ in ("VERB", "AUX"):
+                lemma = head.lemma_.lower()
+                return lemma in self.dosing_verbs or lemma in self.ingredient_verbs or lemma in more
         return False
 
     def _money(self, span, rule):

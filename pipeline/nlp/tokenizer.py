@@ -17,6 +17,7 @@ EXTRA_INFIXES = [
     r"(?<=[0-9])%(?=[A-Za-z])",                                  # 10%W/W, 30%solution (PDF text)
     r"(?<=[$£€])(?=[0-9])",                                      # the second $ of $10–$20
     r"(?<=[a-z]{2})\.(?=[A-Za-z]{2,})",                          # "30 years.was treated" (missing space)
+    r"(?<=[a-zA-Zµμ])/(?=[0-9])",                                # "1,000 mg/60 kg", "CTC/7.5 ml": a unit per a stated amount
 ]
 
 
