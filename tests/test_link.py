@@ -52,8 +52,7 @@ EXTRACTOR_MISSES = {
 HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 BLIND_SHORTFALL = {"heldout6": "blind corpus, scored once on 2026-12-03 after the heldout5 rules: 12 of 55 planted "
                                "pairs (0.22)"}
-BLIND_CROSS_STUDY = {"heldout6": "blind corpus, scored once on 2026-12-03: 1 comparison across studies (a trial's "
-                                 "participant count vs a national statistic), verdicts 11/12, no distractor"}
+BLIND_CROSS_STUDY = {}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
 
 
 def run_pipeline(corpus, base):

@@ -50,6 +50,7 @@ from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
 from .keys import ACRONYM, AUTHOR, KeyReader
 from .rules import RULES
+PEOPLE = frozenset(w.lower() for w in RULES["people"]) | {"people", "persons"}
 from .sentences import figureless_sentences, interleave
 
 LINKS = "links.jsonl"
@@ -86,9 +87,13 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     tie to journals and institutions; they are no group's members."""
     keys = keys or KeyReader()
     records = interleave(records, list(sentences))
+    # the words the corpus writes in lower case: such a word capitalised at a sentence's start is no name
+    keys.lower_words = {w for claim in records for w in LOWER_WORD.findall(claim["text"])}
     # read once per claim, asked in every pass below: "another study" / "council figures show"; "the study"
-    others = [keys.other_research(claim) for claim in records]
+    others = [keys.other_research(claim) or population(claim) or keys.own_figure(claim) for claim in records]
     generics = [keys.generic_reference(claim) for claim in records]
+    # "A Finnish study, also published in…": research introduced as new (not "the study")
+    indefinites = [keys.indefinite_reference(claim) for claim in records]
     abbreviations = {}
     for claim in records:
         for abbr, long_form in keys.abbreviations(claim["text"], claim["sources"]).items():
@@ -98,7 +103,8 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     tied = defaultdict(set)                     # institution -> the lead authors named with it
     for claim in tqdm(records, desc="link: keys", unit="claim", delay=2, disable=not progress):
         these = keys.identifiers(claim, abbreviations)
-        if claim.get("figureless") and sum(k.startswith("name:") for k in these) > 1:
+        if claim.get("figureless") and sum(k.startswith("name:") and not v.endswith(AUTHOR)
+                                           for k, v in these.items()) > 1:
             these = {}                          # "Neither the FERN trial nor the Sheffield study was funded…"
         for key, display in these.items():
             displays[key][display] += 1
@@ -114,10 +120,14 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                 qual.append((f"institution:{institution}", institution, "institution"))
         quals.append(qual)
         authors = [k for k in names if these[k].endswith(AUTHOR)]
-        if authors:
+        # a study named with its institution ("The MUSCLE-STAT trial, run by the University of Exeter") is
+        # tied to it as its lead author is ("Okafor and colleagues at the University of Exeter")
+        studies = [k for k in names if k.startswith("name:") and not these[k].endswith(AUTHOR)]
+        if authors or studies:
             for institution in keys.institutions(claim):
-                tied[institution].add(authors[0])
+                tied[institution].update(k for k in (authors or studies)[:1] if k != f"name:{institution}")
     known_acronyms(records, ids, keys, found, displays)
+    tied = {institution: named for institution, named in tied.items() if named}
     # "The Sheffield study" is the study of Nakamura's team at the University of Sheffield when the
     # corpus ties that institution to one lead author's study only.
     for institution, named in tied.items():
@@ -131,64 +141,81 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     named_in_links(found, displays)
 
     # Which studies carry each qualifier, per document and in the corpus.
-    in_doc, in_corpus, doc_studies = defaultdict(set), defaultdict(set), defaultdict(set)
-    # "Researchers at Aarhus University have found…" is the study of the one lead author the corpus names
-    # with that institution ("led by Dr. Lars Torvik at Aarhus University").
-    for institution, named in tied.items():
-        roots = {found.find(n) for n in named}
-        if len(roots) == 1:
-            in_corpus[f"institution:{institution}"] |= roots
-    for claim, names, qual in zip(records, ids, quals):
-        if names:
-            root = found.find(names[0])
-            doc_studies[claim["doc_id"]].add(root)
-            for key, _, _ in qual:
-                in_doc[claim["doc_id"], key].add(root)
-                in_corpus[key].add(root)
-    # A journal named in an article's lede, before any study is named, is the journal of the article's
-    # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
-    # published two trials in 2022" (then that journal and year no longer point to one study).
-    # "Researchers at Tamsworth University randomly assigned…" on a page about one study: the institution
-    # is that study's.
     def page_study(doc):
         """The one study a page names (doc_studies holds roots: no union comes after it), else None."""
         only = doc_studies.get(doc, ())
         return next(iter(only)) if len(only) == 1 else None
 
-    for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
-        study = page_study(claim["doc_id"])
-        if not names and study is not None and not other and generic:
-            for key, _, kind in qual:
-                if kind == "institution":
-                    in_doc[claim["doc_id"], key].add(study)
-                    in_corpus[key].add(study)
-    named_yet = set()
-    for claim, names, qual, other in zip(records, ids, quals, others):
-        doc = claim["doc_id"]
-        if names:
-            named_yet.add(doc)
-        elif doc not in named_yet and claim["section"] == "article" and not other:
-            for key, _, kind in qual:
-                if kind == "journal":
-                    in_corpus[key] |= doc_studies.get(doc, set())
+    def carriers():
+        in_doc, in_corpus = defaultdict(set), defaultdict(set)
+        doc_studies.clear()                     # (page_study reads it)
+        # "Researchers at Aarhus University have found…" is the study of the one lead author the corpus names
+        # with that institution ("led by Dr. Lars Torvik at Aarhus University").
+        for institution, named in tied.items():
+            roots = {found.find(n) for n in named}
+            if len(roots) == 1:
+                in_corpus[f"institution:{institution}"] |= roots
+        for claim, names, qual in zip(records, ids, quals):
+            if names:
+                root = found.find(names[0])
+                doc_studies[claim["doc_id"]].add(root)
+                for key, _, _ in qual:
+                    in_doc[claim["doc_id"], key].add(root)
+                    in_corpus[key].add(root)
+        # A journal named in an article's lede, before any study is named, is the journal of the article's
+        # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
+        # published two trials in 2022" (then that journal and year no longer point to one study).
+        # "Researchers at Tamsworth University randomly assigned…" on a page about one study: the institution
+        # is that study's.
+        for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
+            study = page_study(claim["doc_id"])
+            if not names and study is not None and not other and generic and not keys.according_to(claim):
+                for key, _, kind in qual:
+                    if kind == "institution":
+                        in_doc[claim["doc_id"], key].add(study)
+                        in_corpus[key].add(study)
+        named_yet = set()
+        for claim, names, qual, other in zip(records, ids, quals, others):
+            doc = claim["doc_id"]
+            if names:
+                named_yet.add(doc)
+            elif doc not in named_yet and claim["section"] == "article" and not other:
+                for key, _, kind in qual:
+                    if kind == "journal":
+                        in_corpus[key] |= doc_studies.get(doc, set())
+
+        return in_doc, in_corpus, doc_studies
+
+    doc_studies = defaultdict(set)
+    in_doc, in_corpus, _ = carriers()
+    # "the Dundee study" is the study the corpus ties to the University of Dundee ("Researchers at the
+    # University of Dundee gave 2,340 adults…" on a page about the DECOLD trial), when it ties it to one
+    if institution_named(found, displays, in_corpus):
+        in_doc, in_corpus, _ = carriers()
 
     groups = {}
     last_in_article, last_in_comment, doc_groups = {}, {}, defaultdict(set)
-    for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
+    for claim, names, qual, other, generic, indefinite in zip(records, ids, quals, others, generics, indefinites):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
         named_source = None
         other = group is None and other
         figureless = claim.get("figureless")
+        # "A Finnish study found…" after a study was named, on a page naming several: new research, not the
+        # last one (on a page about one study it is that one, named again: "A new study from Dundee…")
+        new = (group is None and indefinite and not figureless and claim["section"] == "article"
+               and doc in last_in_article and page_study(doc) is None)
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
-            if group is None and not other and claim["section"] == "article" and generic:
-                # "Researchers at X found…" after the page's study is named (or on a page of one study)
+            if group is None and not other and not new and claim["section"] == "article" and generic \
+                    and not keys.according_to(claim):
+                # "Researchers at X found…" after the page's study is named (or on a page of one study); not
+                # "According to the Centers for Disease Control…, … the trial": that body's figure
                 group = last_in_article.get(doc) or page_study(doc)
             if group is None and not figureless:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
-        if other and group is None:
+        if (other or new) and group is None:
             last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
             continue
         comment = (doc, claim.get("comment_index")) if claim["section"] == "comment" else None
@@ -241,8 +268,8 @@ def known_acronyms(records, ids, keys, found, displays):
     on its own too: "Wasn't BREATHE-BP only a short thing?". Only in a sentence naming no study otherwise:
     "Unlike BREATHE-BP, the FERN trial…" ties neither to the other."""
     for claim, names in zip(records, ids):
-        if any(k.startswith("name:") for k in names):
-            continue
+        if any(k.startswith("name:") and not names_author(displays, k) for k in names):
+            continue                            # (a lead author beside it is no other study's name)
         for match in ACRONYM.finditer(claim["text"]):
             key = f"name:{keys.clean_name(match.group(0))}"
             if len(match.group(0)) > 2 and key in displays:
@@ -299,6 +326,22 @@ def one_study_one_author(records, ids, others, keys, found, displays):
             found.union(next(iter(roots)), next(iter(by)))
 
 
+def institution_named(found, displays, in_corpus):
+    """Unite each study named after an institution ("the Dundee study") with the one study the corpus ties
+    to that institution; True when any was united."""
+    united = False
+    for key, roots in in_corpus.items():
+        if not key.startswith("institution:") or len(roots) != 1:
+            continue
+        name = "name:" + key.split(":", 1)[1]
+        if name in displays and not names_author(displays, name):
+            root = next(iter(roots))
+            if found.find(name) != found.find(root):
+                found.union(name, root)
+                united = True
+    return united
+
+
 def names_author(displays, key):
     """Is a name key a lead author's ("Nakamura et al."), not a study's?"""
     return any(d.endswith(AUTHOR) for d in displays[key])
@@ -335,6 +378,17 @@ def study_names(entry, displays, abbreviated):
             for display in displays[key]:
                 words |= name_words(display)
     return frozenset(words)
+
+
+LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*")
+POPULATION = RULES["population"]
+
+
+def population(claim):
+    """Does the claim state a population's figure, not a study's? A count of people of at least a million
+    ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it."""
+    return any(q.get("kind") == "count" and (q.get("value") or 0) >= POPULATION
+               and (q.get("unit") or "").lower() in PEOPLE for q in claim["quantities"])
 
 
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])

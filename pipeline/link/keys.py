@@ -29,6 +29,8 @@ TRAILING = ".,;:!?'\"’”"
 CONTEXT_CUE = "context:study:"
 AUTHOR = " et al."                  # a lead author's display ("Nakamura et al."): other stages tell authors by it
 BODY_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
+POSSESSOR = re.compile(r"^(?:[A-Z][\w.-]*\s+)*?[A-Z][\w.-]*(?:'s|’s)\s+(?=[A-Z])")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*$")
 
 
 def _strip_link(text):
@@ -47,13 +49,17 @@ def _words(phrases):
     return sorted((p.lower() for p in phrases), key=len, reverse=True)
 
 
+NOT_NAMES = frozenset(w.lower() for w in RULES["not_names"])
+
+
 def unnamed_studies(claim):
-    """The words of each study source with no capitalised word after its first ("the study", "a large
-    trial"; not "the FERN trial"): research the claim cites without naming it."""
+    """The words of each study source with no capitalised word after its first but words that name no study
+    ("the study", "a large trial", "a new Scottish study"; not "the FERN trial"): research the claim cites
+    without naming it."""
     for source in claim["sources"]:
         if source.get("type") == "study":
             words = source["text"].split()
-            if not any(w[:1].isupper() for w in words[1:]):
+            if not any(w[:1].isupper() and w.lower() not in NOT_NAMES for w in words[1:]):
                 yield words
 
 
@@ -72,7 +78,7 @@ class KeyReader:
                                 key=len, reverse=True))
         # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
         # already): up to two words between.
-        self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w-]+,?\s+){{0,2}}?(?:{descriptor})\b")
+        self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w'’-]+,?\s+){{0,2}}?(?:{descriptor})\b")
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
         # that start in lower case between them say what kind of study, not which ("the Utrecht
         # low-FODMAP trial" is the Utrecht trial).
@@ -84,6 +90,14 @@ class KeyReader:
         self.named_topic = re.compile(
             rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
+        # A person written with a title: "Dr Aoife Brennan", "Professor Helen Okafor's".
+        self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
+        self.uninvolved = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['uninvolved']))})\b")
+        self.lower_words = set()
+        self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
+        self.own = re.compile(r"(?i)\b(?:our|my)\s+(?:own\s+)?(?P<word>[a-z'’-]+)")
+        self.research_words = self.descriptors | {w.lower() for w in rules["research_references"]["words"]} | {
+            "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
         figs = rules["other_figures"]
         self.other_figures = re.compile(
             rf"(?i)(?<!\bthe\s)(?<!\btheir\s)(?<!\bits\s)(?<!'s\s)(?<!’s\s)\b(?:{'|'.join(figs['nouns'])})\s+"
@@ -104,6 +118,12 @@ class KeyReader:
         self.institution = re.compile(
             rf"\b(?:{before})\s+(?:the\s+)?(?P<a>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*)"
             rf"|\b(?P<b>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*?)\s+(?:{after})\b")
+
+    def ordinary(self, text, at, word):
+        """Is a capitalised word at a sentence's start one the corpus writes in lower case elsewhere (an
+        ordinary word, not a name)? Words in capitals are names."""
+        return (not word.isupper() and word.lower() in self.lower_words
+                and SENTENCE_START.search(text, 0, at) is not None)
 
     # --- normalizing ------------------------------------------------------------
 
@@ -172,15 +192,18 @@ class KeyReader:
         keys = {}
         journals = {self.clean_name(s["canonical"] or s["text"]) for s in claim["sources"]
                     if s.get("type") in ("journal", "publication")}
-        for text in self.texts(claim):
+        # a word of a journal's name is no author: "Annals of Clinical Practice (2026)" is no "Practice (2026)"
+        journal_words = {w for j in journals for w in j.split()}
+        for n, text in enumerate(self.texts(claim)):
             self.links(text, keys)
             if "http" in text:
                 self._site_names(keys, abbreviations)
             for pattern in self.authors:
                 for match in pattern.finditer(text):
                     name = self.clean_name(match.group("name"))
-                    if name and name not in journals:
+                    if name and name not in journals and name not in journal_words:
                         keys.setdefault(f"name:{name}", match.group("name") + AUTHOR)
+            studies = 0
             for pattern in (self.named, self.named_topic):
                 for match in pattern.finditer(text):
                     topic = match.groupdict().get("topic")
@@ -189,9 +212,24 @@ class KeyReader:
                         continue
                     if match.group("descriptor")[0].isupper() and BODY_GOES_ON.match(text, match.end()):
                         continue                # "the Northbay Health Research Fund": a body, no study
-                    name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
+                    written = match.group("name")
+                    # "Lincoln's KneeStrong programme": the name is what follows the possessive (the
+                    # possessor says whose or where)
+                    written = POSSESSOR.sub("", written) or written
+                    if " " not in written and self.ordinary(text, match.start("name"), written):
+                        continue                # "Good trial." at a sentence's start: an ordinary word
+                    name = self.clean_name(abbreviations.get(written, written))
                     if name and name not in journals:
                         keys.setdefault(f"name:{name}", self._display(match.group(0)))
+                        studies += n == 0
+            # "talks to Dr Aoife Brennan from the University of Galway about the Little Sleepers cohort": a
+            # titled person in the sentence naming one study (not said to be uninvolved) is its researcher
+            if n == 0 and studies == 1 and not self.uninvolved.search(text):
+                for match in self.titled.finditer(text):
+                    name = self.clean_name(match.group("name"))
+                    if name and name not in journal_words:
+                        keys.setdefault(f"name:{name}", match.group("name").removesuffix("'s").removesuffix("’s")
+                                        + AUTHOR)
             for match in ACRONYM.finditer(text):
                 long_form = abbreviations.get(match.group(0))
                 if long_form and self.names_research(long_form):
@@ -274,6 +312,34 @@ class KeyReader:
         """Does the claim cite research as not one already named ('another study', 'a separate trial'), or
         some body's own figures ('council figures show')?"""
         return bool(self.other.search(claim["text"]) or self.other_figures.search(claim["text"]))
+
+    def indefinite_reference(self, claim):
+        """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"?"""
+        return any(words and words[0].lower() in ("a", "an") for words in unnamed_studies(claim))
+
+    def according_to(self, claim):
+        """Is a figure attributed to a named body: "According to the US Centers for Disease Control…"?"""
+        text = claim["text"]
+        for source in claim["sources"]:
+            if source.get("type") in ("institution", "publication", "person"):
+                at = text.find(source["text"])
+                if at > 0 and self.attribution.search(text, max(0, at - 24), at):
+                    return True
+        return False
+
+    def own_figure(self, claim):
+        """Is a figure the writer's own business, not research: "Our pharmacists sold 27% more vitamin D"?
+        A first-person possessive before the figure, outside a quotation, of a word that is no research."""
+        if not claim["quantities"] or claim.get("evidence") == "study-backed":
+            return False
+        text = claim["text"]
+        first = min(q["start"] for q in claim["quantities"]) - claim["start"]
+        if any(mark in text[:max(first, 0)] for mark in ('"', "“", "”")):
+            return False                        # a quoted researcher: '"Our participants…" said Dr X'
+        for match in self.own.finditer(text, 0, max(first, 0)):
+            if match.group("word").lower() not in self.research_words:
+                return True
+        return False
 
     def reference_line(self, claim):
         """Is the sentence a reference ("Okafor H, Brennan S, Liu J and colleagues. Sleep Medicine Reports")?"""
