@@ -23,6 +23,7 @@ SHARES = ("percentage", "proportion")
 EPS = 1e-9
 BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
 LEVEL_BEFORE = ("to",)     # "fell to 12%": the level a change ended at
+DAILY = "/day"             # a dose per day: the dose, taken daily
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 
@@ -183,6 +184,8 @@ class FigureReader:
             if factor is None:
                 return (kind, unit, unit, 1.0) if unit else None
             return kind, self.base[kind], unit, float(factor)
+        if kind == "dose" and unit.endswith(DAILY):
+            return kind, unit[:-len(DAILY)], unit, 1.0      # "1000 IU a day" is the dose of "a daily 1,000 IU capsule"
         return (kind, unit, unit, 1.0) if unit else None
 
     def interval(self, q, factor):
@@ -346,11 +349,14 @@ class FigureReader:
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
-                after = right[:spec["after_only"]]
+                # "two hours of screen time a day": a timeframe of something, then how often (two words of it
+                # read past)
+                reach = spec["after_only"] + (2 if right[:1] and right[0].lower() == "of" else 0)
+                after = right[:reach]
                 gap = TOKEN.findall(text[spans[i][1]:spans[i + 1][0]]) if i + 1 < len(spans) else after
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
                     len(gap) <= spec["after_only"]
-                if any(w.lower() in self.unless[name] for w in gap[:spec["after_only"]]):
+                if any(w.lower() in self.unless[name] for w in gap[:reach]):
                     continue
                 if text[spans[i][1]:].lstrip()[:1] in (",", ";", ":", "("):
                     continue                    # "lasted 8 weeks, with daily lessons": the rate is another clause's

@@ -93,6 +93,7 @@ class KeyReader:
         # A person written with a title: "Dr Aoife Brennan", "Professor Helen Okafor's".
         self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
         self.uninvolved = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['uninvolved']))})\b")
+        self.guidance = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['guidance']))})\b")
         self.lower_words = set()
         self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
         self.own = re.compile(r"(?i)\b(?:our|my)\s+(?:own\s+)?(?P<word>[a-z'’-]+)")
@@ -310,8 +311,14 @@ class KeyReader:
 
     def other_research(self, claim):
         """Does the claim cite research as not one already named ('another study', 'a separate trial'), or
-        some body's own figures ('council figures show')?"""
-        return bool(self.other.search(claim["text"]) or self.other_figures.search(claim["text"]))
+        some body's own figures ('council figures show') or guidance ('the WHO guideline is…')?"""
+        text = claim["text"]
+        if self.other.search(text) or self.other_figures.search(text):
+            return True
+        # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
+        # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
+        first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
+        return first > 0 and self.guidance.search(text, 0, first) is not None
 
     def indefinite_reference(self, claim):
         """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"?"""
