@@ -700,3 +700,123 @@ def test_a_funder_is_no_study_and_council_figures_are_another_source():
     assert keys.identifiers(claim("Funding: National Institute for Sleep Research."), {}) == {}
     assert keys.other_research(claim("Dunmore council figures show 31% of adults do less than 30 minutes."))
     assert not keys.other_research(claim("The trial's figures show 31% reached a normal reading."))
+
+
+# --- rules added for heldout6 (general: group by what a page is about) -------------------------------
+
+def institution(text):
+    return {"type": "institution", "text": text, "canonical": text}
+
+
+@pytest.mark.parametrize("text,keys", [
+    # a role before the title: the lead author all the same
+    ("The trial was led by epidemiologist Dr Maria Santos and ran for a year.", {"name:santos"}),
+    # a possessor says whose or where, not which: the name is what follows it
+    ("Leeds's SPARK programme cut pain for many.", {"name:spark"}),
+    # a titled person in the sentence naming one study is its researcher...
+    ("Tonight we talk to Prof. Ken Ito from Kobe University about the Harbour cohort.", {"name:harbour", "name:ito"}),
+    # ...not one said to take no part in it
+    ("Dr Ann Lowe, who was not involved in the Harbour cohort, praised it.", {"name:harbour"}),
+])
+def test_who_and_which_a_sentence_names(text, keys):
+    assert set(KeyReader().identifiers(claim(text), {})) == keys
+
+
+def test_a_word_of_a_journals_name_is_no_author_and_an_ordinary_word_is_no_study():
+    reader = KeyReader()
+    journal = [{"type": "journal", "text": "Journal of Sleep Medicine", "canonical": "Journal of Sleep Medicine"}]
+    assert reader.identifiers(claim("Two trials in the Journal of Sleep Medicine (2024) found 30%.",
+                                    sources=journal), {}) == {}
+    reader.lower_words = {"great"}              # the corpus writes "great" in lower case elsewhere
+    assert reader.identifiers(claim("Great study. It had 300 patients."), {}) == {}
+    assert set(reader.identifiers(claim("Kobe study. It had 300 patients."), {})) == {"name:kobe"}
+
+
+def test_a_titled_researcher_on_another_page_joins_the_studies():
+    records = [claim("Ito et al. found that 30% of the adults slept better.", doc="d1", cid="d1-0"),
+               figureless("This week we talk to Prof. Ken Ito about the Harbour cohort.", doc="d2"),
+               claim("The Harbour cohort followed 900 adults for two years.", doc="d2", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"]]
+
+
+def test_a_study_named_after_an_institution_is_the_one_study_written_with_it():
+    records = [claim("The RIVER trial, run by the University of Otago, enrolled 300 adults.", doc="d1", cid="d1-0"),
+               claim("The Otago study found that 40% slept better.", doc="d2", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"]]
+    # two studies written with the institution: "the Otago study" is neither
+    records.append(claim("The OCEAN trial, run by the University of Otago, enrolled 200 adults.", doc="d3",
+                         cid="d3-0"))
+    assert groups_of(records) == [["d1-0"], ["d2-0"], ["d3-0"]]
+
+
+def test_researchers_at_an_institution_on_a_page_about_one_study_name_it_for_other_pages():
+    records = [claim("The BRIGHT trial enrolled 500 adults.", doc="d1", cid="d1-0"),
+               claim("Researchers at the University of Keele found that 30% slept better.",
+                     sources=[institution("University of Keele")], doc="d1", cid="d1-1"),
+               claim("The Keele study says only 20% slept better.", doc="d2", section="comment", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d1-1", "d2-0"]]
+
+
+def test_research_introduced_without_a_name_is_the_pages_study_before_it_is_named():
+    a_danish_trial = [{"type": "study", "text": "A new Danish trial", "canonical": "A new Danish trial"}]
+    records = [claim("A new Danish trial finds that 40% of smokers quit.", sources=a_danish_trial, cid="d1-0"),
+               claim("The FERN trial enrolled 300 smokers.", cid="d1-1")]
+    assert groups_of(records) == [["d1-0", "d1-1"]]
+
+
+def test_a_new_study_on_a_page_of_several_is_not_the_last_one_named():
+    a_swiss_study = [{"type": "study", "text": "A Swiss study", "canonical": "A Swiss study"}]
+    records = [claim("The FERN trial enrolled 300 smokers.", cid="d1-0"),
+               claim("The OAK trial enrolled 200 runners.", cid="d1-1"),
+               claim("After 12 weeks, 30% of the runners were faster.", evidence="unattributed", cid="d1-2"),
+               claim("A Swiss study found 31% of sauna users slept better.", sources=a_swiss_study, cid="d1-3"),
+               claim("Of those, 12% were women.", evidence="unattributed", cid="d1-4")]
+    assert groups_of(records) == [["d1-0"], ["d1-1", "d1-2"]]
+    # on a page about one study, the same words name it again
+    del records[1:3]
+    assert groups_of(records) == [["d1-0", "d1-3", "d1-4"]]
+
+
+@pytest.mark.parametrize("text,q,kind,value,unit,sources", [
+    # a population's figure: a national statistic
+    ("Around 5 million adults in Canada take the drug.", "5 million", "count", 5e6, "adult", ()),
+    # the writer's own business
+    ("Our shop sold 40% more tea this winter.", "40%", "percentage", 40.0, "%", ()),
+    # a body's figure, even beside "the trial"
+    ("According to the Health Agency, 20% of adults smoke, so the trial's effect matters.", "20%", "percentage",
+     20.0, "%", (institution("Health Agency"),)),
+    # guidance before the figure
+    ("The national guideline is 30 minutes of walking a day.", "30 minutes", "timeframe", 30.0, "minute", ()),
+])
+def test_a_figure_tied_to_another_source_is_not_the_pages_study(text, q, kind, value, unit, sources):
+    records = [claim("The FERN trial enrolled 300 smokers.", cid="d1-0"),
+               claim(text, [quantity(q, text, kind, value, unit)], sources=sources, evidence="unattributed",
+                     cid="d1-1"),
+               claim("After a year, 30% had quit.", evidence="unattributed", cid="d1-2")]
+    assert not any({"d1-0", "d1-1"} <= set(g) for g in groups_of(records))
+
+
+def test_a_quoted_researchers_our_and_a_figure_before_guidance_stay_the_studys():
+    reader = KeyReader()
+    s = '"Our volunteers lost 5 kg on average," said Dr Lowe.'
+    assert not reader.own_figure(claim(s, [quantity("5 kg", s, "measurement", 5.0, "kg")], evidence="unattributed"))
+    s = "41% had a reading below 130 mmHg, the target in European guidelines."
+    assert not reader.other_research(claim(s, [quantity("41%", s, "percentage", 41.0, "%")]))
+
+
+@pytest.mark.parametrize("text,q,kind,value,unit,topic", [
+    ("Back pain had fallen by 20% at the end.", "20%", "percentage", 20.0, "%", {"c:pain@change"}),
+    ("Children with more than three hours of television a day slept less.", "three hours", "timeframe", 3.0, "hour",
+     {"c:session_length"}),
+])
+def test_the_measure_of_pain_and_of_a_daily_amount(text, q, kind, value, unit, topic):
+    record = claim(text, [quantity(q, text, kind, value, unit)])
+    [figure] = FigureReader().figures(record)
+    assert figure.match == topic
+
+
+def test_a_dose_per_day_is_compared_with_the_dose():
+    [group] = link([study_claim("Each capsule held 500 mg of magnesium.", ("500 mg", "dose", 500.0, "mg"), "d1"),
+                    study_claim("The dose of magnesium was 500 mg a day.", ("500 mg a day", "dose", 500.0, "mg/day"),
+                                "d2")])
+    assert [c["verdict"] for c in group["comparisons"]] == ["same"]
