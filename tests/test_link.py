@@ -808,8 +808,10 @@ def test_a_quoted_researchers_our_and_a_figure_before_guidance_stay_the_studys()
     ("Back pain had fallen by 20% at the end.", "20%", "percentage", 20.0, "%", {"c:pain@change"}),
     ("Children with more than three hours of television a day slept less.", "three hours", "timeframe", 3.0, "hour",
      {"c:session_length"}),
+    ("By the spring, six in 10 smokers had gone back on their patches.", "six in 10", "proportion", 0.6, None,
+     {"c:restart"}),
 ])
-def test_the_measure_of_pain_and_of_a_daily_amount(text, q, kind, value, unit, topic):
+def test_the_measure_of_pain_of_a_daily_amount_and_of_going_back_on_a_treatment(text, q, kind, value, unit, topic):
     record = claim(text, [quantity(q, text, kind, value, unit)])
     [figure] = FigureReader().figures(record)
     assert figure.match == topic
