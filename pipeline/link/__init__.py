@@ -35,6 +35,11 @@ sentences.py, which name studies but join no group) in document order:
      about it unless any "I" of its clause is the writer's. "Researchers at X"
      on a page about one study is that study's; "council figures show" is
      another source.
+Pages by what they are about (README rule 10): a researcher is read in any form (a role before the
+title, a titled person in the sentence naming one study); a study named after an institution is the one
+study the corpus ties to it; a nationality names no research, so "a new Scottish study" is the page's;
+a national statistic (a million people or more), the writer's own business or survey, a body's figure
+"according to" it, guidance and, on a page of several studies, "a study" introduced as new stay out.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """

@@ -96,6 +96,7 @@ class KeyReader:
         self.guidance = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['guidance']))})\b")
         self.lower_words = set()
         self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
+        self.research_team = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, rules['research_references']['by']))})\b")
         self.own = re.compile(r"(?i)\b(?:our|my)\s+(?:own\s+)?(?P<word>[a-z'’-]+)")
         self.research_words = self.descriptors | {w.lower() for w in rules["research_references"]["words"]} | {
             "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
@@ -330,15 +331,16 @@ class KeyReader:
         for source in claim["sources"]:
             if source.get("type") in ("institution", "publication", "person"):
                 at = text.find(source["text"])
-                if at > 0 and self.attribution.search(text, max(0, at - 24), at):
-                    return True
+                if at > 0 and self.attribution.search(text, max(0, at - 24), at) and \
+                        not self.research_team.match(text, at + len(source["text"])):
+                    return True                 # (not "according to the University of Leeds team")
         return False
 
     def own_figure(self, claim):
         """Is a figure the writer's own business, not research: "Our pharmacists sold 27% more vitamin D"?
         A first-person possessive before the figure, outside a quotation, of a word that is no research."""
-        if not claim["quantities"] or claim.get("evidence") == "study-backed":
-            return False
+        if not claim["quantities"] or claim.get("evidence") == "study-backed" or claim["section"] != "article":
+            return False                        # (a commenter's "My GP told me 30% of them…" cites research)
         text = claim["text"]
         first = min(q["start"] for q in claim["quantities"]) - claim["start"]
         if any(mark in text[:max(first, 0)] for mark in ('"', "“", "”")):
