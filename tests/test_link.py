@@ -837,3 +837,14 @@ def test_a_commenters_my_and_a_research_team_named_after_according_to_stay_the_s
     assert not reader.according_to(claim(s, sources=[institution("University of Leeds")]))
     s = "According to the Health Agency, 30% of adults smoke."
     assert reader.according_to(claim(s, sources=[institution("Health Agency")]))
+
+
+@pytest.mark.parametrize("quote,joined", [
+    ("Dr Maria Santos said the trial had surprised her.", True),
+    ("Dr Maria Santos, who was not involved in the trial, said it had surprised her.", False),
+])
+def test_a_titled_person_speaking_of_the_pages_study_is_its_lead_author_when_the_corpus_says_so(quote, joined):
+    records = [claim("Santos et al. found that 30% of the adults slept better.", doc="d1", cid="d1-0"),
+               claim("The Harbour trial enrolled 900 adults.", doc="d2", cid="d2-0"),
+               figureless(quote, doc="d2")]
+    assert (groups_of(records) == [["d1-0", "d2-0"]]) is joined

@@ -309,8 +309,9 @@ def one_study_one_author(records, ids, others, keys, found, displays):
     author's study: "the KEFIR-BP trial … led by Professor Marta Lindqvist", "the STROLL trial … said Dr
     Tunde Adeyemi, who led the study", a title naming the trial over a reference "Okafor H, Brennan S…".
     The study is named first (in the title or lede), the author in a sentence about "the study" / "the
-    trial" or in a reference. Not a round-up naming several authors, nor an author
-    of research said to be another one."""
+    trial" or in a reference, or as a titled person in a sentence about the study ("Dr Ramaswamy said the
+    trial…") whom the corpus names as a lead author elsewhere. Not a round-up naming several authors, nor an
+    author of research said to be another one, nor one said to take no part."""
     studies, authors = defaultdict(set), defaultdict(set)
     for claim, names, other in zip(records, ids, others):
         if other:
@@ -324,6 +325,13 @@ def one_study_one_author(records, ids, others, keys, found, displays):
                 continue                        # the author before the study ("a trial by X … also the Y
                 #                                 trial"), or not said to be the page's ("The second, by Dr. X")
             (authors if is_author else studies)[claim["doc_id"]].add(key)
+        # "Dr Ramaswamy said the trial did not show…": a titled person in a sentence about the page's study,
+        # whom the corpus knows as a lead author elsewhere ("Ramaswamy et al.")
+        if claim["doc_id"] in studies and keys.the_study(claim):
+            for name in keys.titled_people(claim):
+                key = f"name:{name}"
+                if key in displays and names_author(displays, key):
+                    authors[claim["doc_id"]].add(key)
     for doc, named in studies.items():
         roots = {found.find(k) for k in named}
         by = {found.find(k) for k in authors.get(doc, ())} - roots

@@ -321,6 +321,14 @@ class KeyReader:
         first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
         return first > 0 and self.guidance.search(text, 0, first) is not None
 
+    def titled_people(self, claim):
+        """The surnames of the titled people a sentence names ("Dr Priya Ramaswamy"), unless it says they took
+        no part ("Dr Lowe, who was not involved in the study")."""
+        text = claim["text"]
+        if "Dr" not in text and "Prof" not in text and "Doctor" not in text or self.uninvolved.search(text):
+            return []
+        return [n for n in (self.clean_name(m.group("name")) for m in self.titled.finditer(text)) if n]
+
     def indefinite_reference(self, claim):
         """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"?"""
         return any(words and words[0].lower() in ("a", "an") for words in unnamed_studies(claim))
