@@ -848,3 +848,19 @@ def test_a_titled_person_speaking_of_the_pages_study_is_its_lead_author_when_the
                claim("The Harbour trial enrolled 900 adults.", doc="d2", cid="d2-0"),
                figureless(quote, doc="d2")]
     assert (groups_of(records) == [["d1-0", "d2-0"]]) is joined
+
+
+def test_qualifiers_ambiguous_alone_name_one_study_together():
+    bmj = [{"type": "journal", "text": "BMJ", "canonical": "BMJ"}]
+    records = [claim("The FERN trial, from the University of Leeds, was published in the BMJ in 2022.",
+                     sources=bmj + [institution("University of Leeds")], doc="d1", cid="d1-0"),
+               claim("The OAK trial, from the University of York, was published in the BMJ in 2022.",
+                     sources=bmj + [institution("University of York")], doc="d2", cid="d2-0"),
+               figureless("A new study comes from researchers at the University of Leeds.", doc="d3"),
+               claim("Published in the BMJ in 2022, it found that 30% slept better.", sources=bmj, doc="d3",
+                     cid="d3-0")]
+    records[2]["sources"] = [institution("University of Leeds")]
+    assert groups_of(records) == [["d1-0", "d3-0"], ["d2-0"]]
+    # a journal and year alone is still ambiguous
+    del records[2]
+    assert groups_of(records) == [["d1-0"], ["d2-0"], ["d3-0"]]

@@ -199,7 +199,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         in_doc, in_corpus, _ = carriers()
 
     groups = {}
-    last_in_article, last_in_comment, doc_groups = {}, {}, defaultdict(set)
+    last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
     for claim, names, qual, other, generic, indefinite in zip(records, ids, quals, others, generics, indefinites):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
@@ -212,6 +212,12 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                and doc in last_in_article and page_study(doc) is None)
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
+            if group is None and not other and not new and claim["section"] == "article" and doc not in doc_studies:
+                # a page naming no study: its qualifiers so far narrow it down together ("Researchers at the
+                # University of Leeds…", then "The study, in the BMJ in 2022, found…")
+                group = resolve_qualifiers(page_quals[doc] + qual, doc, found, in_doc, in_corpus)
+            if not other and not new and claim["section"] == "article" and not keys.according_to(claim):
+                page_quals[doc] += [q for q in qual if q not in page_quals[doc]]
             if group is None and not other and not new and claim["section"] == "article" and generic \
                     and not keys.according_to(claim):
                 # "Researchers at X found…" after the page's study is named (or on a page of one study); not
@@ -450,6 +456,15 @@ def resolve_qualifiers(qual, doc, found, in_doc, in_corpus):
                 return next(iter(candidates))
             if candidates:
                 break                           # ambiguous here: do not look further afield
+    # each ambiguous alone, together they may name one study: "a study from the University of Leeds in the
+    # BMJ in 2022" when the BMJ published two that year, one of them from Leeds
+    if len({kind for _, _, kind in qual}) > 1:      # (an institution and a journal, not a journal and its year)
+        for level in ([in_doc.get((doc, key)) for key, _, _ in qual], [in_corpus.get(key) for key, _, _ in qual]):
+            sets = [set(c) for c in level if c]
+            if len(sets) > 1:
+                both = set.intersection(*sets)
+                if len(both) == 1:
+                    return next(iter(both))
     return None
 
 
