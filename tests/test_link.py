@@ -864,3 +864,23 @@ def test_qualifiers_ambiguous_alone_name_one_study_together():
     # a journal and year alone is still ambiguous
     del records[2]
     assert groups_of(records) == [["d1-0"], ["d2-0"], ["d3-0"]]
+
+
+def test_a_bare_doi_line_on_a_page_about_one_study_is_that_study_but_a_web_address_is_not():
+    records = [claim("The FERN trial enrolled 420 adults.", doc="d1", cid="d1-0"),
+               figureless("DOI: 10.1000/fern.7", doc="d1"),
+               claim("A trial (doi:10.1000/fern.7) found that 30% improved.", doc="d2", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"]]
+    records[1] = figureless("More at https://www.health.example.org/sleep", doc="d1")
+    records[2] = claim("See https://www.health.example.org/sleep: 30% of adults sleep badly.", doc="d2", cid="d2-0")
+    assert groups_of(records) == [["d1-0"], ["d2-0"]]
+
+
+def test_a_reference_line_with_one_author_and_a_named_lead_author_join_the_pages_study():
+    assert set(KeyReader().identifiers(claim("Reference: Smith JA, et al. Sleep Reports 2024."), {})) == {"name:smith"}
+    person = [{"type": "person", "text": "Dr Roe", "canonical": "Dr Roe"}]
+    records = [claim("The FERN trial enrolled 420 adults.", doc="d1", cid="d1-0"),
+               figureless("We asked the lead author, Dr Jane Roe, about it.", doc="d1"),
+               claim("Dr Roe's own slides say 30% improved.", sources=person, doc="d2", section="comment",
+                     cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"]]

@@ -61,6 +61,7 @@ from .sentences import figureless_sentences, interleave
 LINKS = "links.jsonl"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
 ID_PRIORITY = ("name", "doi", "pmid", "url")
+PAPER_IDS = ("doi", "pmid")                    # identifiers of a paper (a URL may be any site's)
 
 
 class UnionFind:
@@ -294,15 +295,17 @@ def link_only_to_named(records, ids, others, generics, found):
     """A page that names one study by name and cites research generically with only a link ("The paper is
     open access (doi:…)", "There's a new trial on this (PMID …)", "The study appears in the BMJ (doi…)") cites
     that study: the link is another of its identifiers. Not when it says the research is another one, nor
-    on a page naming two studies by name (a round-up: "The trial at doi:… gave…")."""
+    on a page naming two studies by name (a round-up: "The trial at doi:… gave…"). A DOI or PMID needs no
+    such words ("DOI: 10.1093/…" under the article); a web address does ("More at https://www.nhs.uk/…" is
+    no paper)."""
     named, linked = defaultdict(set), defaultdict(set)
     for claim, names, other, generic in zip(records, ids, others, generics):
         if not names:
             continue
         if any(k.startswith("name:") for k in names):
             named[claim["doc_id"]].add(names[0])
-        elif not other and generic:
-            linked[claim["doc_id"]].add(names[0])
+        elif not other and (generic or all(k.split(":", 1)[0] in PAPER_IDS for k in names)):
+            linked[claim["doc_id"]].add(names[0])   # (a bare "DOI: 10.1093/…" line: a paper, not a site)
     for doc, links in linked.items():
         roots = {found.find(n) for n in named.get(doc, ())}
         if len(roots) == 1:
@@ -333,10 +336,12 @@ def one_study_one_author(records, ids, others, keys, found, displays):
             (authors if is_author else studies)[claim["doc_id"]].add(key)
         # "Dr Ramaswamy said the trial did not show…": a titled person in a sentence about the page's study,
         # whom the corpus knows as a lead author elsewhere ("Ramaswamy et al.")
-        if claim["doc_id"] in studies and keys.the_study(claim):
+        # "We asked the lead author, Dr Priya Ramaswamy…": named as the lead author, whoever else names them
+        if claim["doc_id"] in studies and (keys.the_study(claim) or keys.lead_role(claim)):
+            lead = keys.lead_role(claim)
             for name in keys.titled_people(claim):
                 key = f"name:{name}"
-                if key in displays and names_author(displays, key):
+                if lead or (key in displays and names_author(displays, key)):
                     authors[claim["doc_id"]].add(key)
     for doc, named in studies.items():
         roots = {found.find(k) for k in named}

@@ -94,6 +94,7 @@ class KeyReader:
         self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
         self.uninvolved = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['uninvolved']))})\b")
         self.guidance = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['guidance']))})\b")
+        self.lead = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['lead_roles']))})\b")
         self.lower_words = set()
         self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
         self.research_team = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, rules['research_references']['by']))})\b")
@@ -328,6 +329,10 @@ class KeyReader:
         if "Dr" not in text and "Prof" not in text and "Doctor" not in text or self.uninvolved.search(text):
             return []
         return [n for n in (self.clean_name(m.group("name")) for m in self.titled.finditer(text)) if n]
+
+    def lead_role(self, claim):
+        """Does the sentence name someone as the research's lead ("the lead author, Dr Priya Ramaswamy")?"""
+        return self.lead.search(claim["text"]) is not None
 
     def indefinite_reference(self, claim):
         """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"?"""
