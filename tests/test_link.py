@@ -884,3 +884,32 @@ def test_a_reference_line_with_one_author_and_a_named_lead_author_join_the_pages
                claim("Dr Roe's own slides say 30% improved.", sources=person, doc="d2", section="comment",
                      cid="d2-0")]
     assert groups_of(records) == [["d1-0", "d2-0"]]
+
+
+@pytest.mark.parametrize("text,keys", [
+    ('"It surprised us," said lead researcher Dr Olu Bankole.', {"name:bankole"}),
+    # a journal named with a descriptor is no study
+    ("The findings were published in Headache Research in 2025.", set()),
+    ("The Harbour cohort (Paediatric Sleep Research, 2025) found 38 minutes.", {"name:harbour"}),
+    ("In the Harbour Sleep Trial, 30% slept longer.", {"name:harbour sleep"}),
+])
+def test_a_lead_named_by_role_and_a_journal_named_like_a_study(text, keys):
+    assert set(KeyReader().identifiers(claim(text), {})) == keys
+
+
+def test_research_introduced_as_new_after_a_pages_figures_is_not_the_study_the_page_names_later():
+    a_swiss_study = [{"type": "study", "text": "A Swiss study", "canonical": "A Swiss study"}]
+    records = [claim("Women eating nuts daily had 22% fewer migraine days.", evidence="unattributed", cid="d1-0"),
+               claim("A Swiss study of 800 adults found that 15% slept worse.", sources=a_swiss_study, cid="d1-1"),
+               claim("The STRIDE trial found 30% of walkers felt better.", cid="d1-2")]
+    assert groups_of(records) == [["d1-2"]]
+
+
+def test_a_study_named_after_an_institution_joins_the_other_study_tied_to_it_not_itself():
+    bristol = [institution("University of Bristol")]
+    records = [figureless("Lead researcher Dr Olu Bankole spoke to us.", doc="d1"),
+               claim("A team at the University of Bristol followed 1,200 women.", sources=bristol, doc="d1",
+                     cid="d1-0"),
+               dict(figureless("The Bristol nut study everyone is talking about", doc="d2"), sources=bristol),
+               claim("They found 25% fewer migraines.", evidence="unattributed", doc="d2", cid="d2-0")]
+    assert groups_of(records) == [["d1-0", "d2-0"]]

@@ -201,6 +201,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
 
     groups = {}
     last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
+    seen_figures = set()                        # documents whose article has given a figure already
     for claim, names, qual, other, generic, indefinite in zip(records, ids, quals, others, generics, indefinites):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
@@ -220,7 +221,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if not other and not new and claim["section"] == "article" and not keys.according_to(claim):
                 page_quals[doc] += [q for q in qual if q not in page_quals[doc]]
             if group is None and not other and not new and claim["section"] == "article" and generic \
-                    and not keys.according_to(claim):
+                    and not keys.according_to(claim) and not (indefinite and doc in seen_figures):
                 # "Researchers at X found…" after the page's study is named (or on a page of one study); not
                 # "According to the Centers for Disease Control…, … the trial": that body's figure
                 group = last_in_article.get(doc) or page_study(doc)
@@ -252,8 +253,10 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
             group = group or carried
-            if group is None and generic:
-                group = page_study(doc)
+            if group is None and generic and not (indefinite and doc in seen_figures):
+                group = page_study(doc)         # ("A Swiss study found…" after other figures: a round-up's item)
+        if claim["section"] == "article":
+            seen_figures.add(doc)
         if group is None:
             continue
         if claim["section"] == "article":
@@ -355,10 +358,13 @@ def institution_named(found, displays, in_corpus):
     to that institution; True when any was united."""
     united = False
     for key, roots in in_corpus.items():
-        if not key.startswith("institution:") or len(roots) != 1:
+        if not key.startswith("institution:"):
             continue
         name = "name:" + key.split(":", 1)[1]
-        if name in displays and not names_author(displays, name):
+        if name not in displays or names_author(displays, name):
+            continue
+        roots = {found.find(r) for r in roots} - {found.find(name)}    # (not its own naming: "the Bristol study")
+        if len(roots) == 1:
             root = next(iter(roots))
             if found.find(name) != found.find(root):
                 found.union(name, root)

@@ -29,6 +29,9 @@ TRAILING = ".,;:!?'\"’”"
 CONTEXT_CUE = "context:study:"
 AUTHOR = " et al."                  # a lead author's display ("Nakamura et al."): other stages tell authors by it
 BODY_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
+PUBLISHED_IN = re.compile(r"(?i)\b(?:published|appears?|appeared|reported|out)\s+(?:today\s+|this\s+week\s+)?in\s+"
+                          r"(?:the\s+)?(?:journal\s+)?$")
+CITED_YEAR = re.compile(r",?\s+(?:19|20)\d\d\b|,\s+(?:19|20)\d\d\)")
 POSSESSOR = re.compile(r"^(?:[A-Z][\w.-]*\s+)*?[A-Z][\w.-]*(?:'s|’s)\s+(?=[A-Z])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*$")
 
@@ -215,6 +218,10 @@ class KeyReader:
                         continue
                     if match.group("descriptor")[0].isupper() and BODY_GOES_ON.match(text, match.end()):
                         continue                # "the Northbay Health Research Fund": a body, no study
+                    if match.group("descriptor")[0].isupper() and (
+                            PUBLISHED_IN.search(text, 0, match.start()) or CITED_YEAR.match(text, match.end())):
+                        continue                # "published in Headache Research", "(Paediatric Sleep Research,
+                        #                         2025)": a journal, no study
                     written = match.group("name")
                     # "Lincoln's KneeStrong programme": the name is what follows the possessive (the
                     # possessor says whose or where)
@@ -226,8 +233,9 @@ class KeyReader:
                         keys.setdefault(f"name:{name}", self._display(match.group(0)))
                         studies += n == 0
             # "talks to Dr Aoife Brennan from the University of Galway about the Little Sleepers cohort": a
-            # titled person in the sentence naming one study (not said to be uninvolved) is its researcher
-            if n == 0 and studies == 1 and not self.uninvolved.search(text):
+            # titled person in the sentence naming one study (not said to be uninvolved) is its researcher;
+            # "said lead researcher Dr Olu Bankole": one named the research's lead is its lead author
+            if n == 0 and (studies == 1 or self.lead.search(text)) and not self.uninvolved.search(text):
                 for match in self.titled.finditer(text):
                     name = self.clean_name(match.group("name"))
                     if name and name not in journal_words:
