@@ -913,3 +913,12 @@ def test_a_study_named_after_an_institution_joins_the_other_study_tied_to_it_not
                dict(figureless("The Bristol nut study everyone is talking about", doc="d2"), sources=bristol),
                claim("They found 25% fewer migraines.", evidence="unattributed", doc="d2", cid="d2-0")]
     assert groups_of(records) == [["d1-0", "d2-0"]]
+
+
+def test_figures_of_opposite_outcomes_are_not_one_measure():
+    records = [study_claim("After eight weeks, 30% of the walkers felt better.", ("30%", "percentage", 30.0, "%"), "d1"),
+               study_claim("The Harbour team said 13% felt worse.", ("13%", "percentage", 13.0, "%"), "d2",
+                           section="comment"),
+               study_claim("Some 31 per cent of walkers felt better.", ("31 per cent", "percentage", 31.0, "%"), "d3")]
+    [group] = link(records)
+    assert [(c["a_text"], c["b_text"], c["verdict"]) for c in group["comparisons"]] == [("30%", "31 per cent", "rounded")]

@@ -486,10 +486,24 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                 continue
             seen.add(pair)
             a, b = figures[pair[0]], figures[pair[1]]
-            if a.voice != b.voice:
+            if a.voice != b.voice and not opposed(a, b):
                 out.append(record(a, b))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
+
+
+OPPOSITES = [(frozenset(f"w:{stem(w)}" for w in one), frozenset(f"w:{stem(w)}" for w in other))
+             for one, other in RULES["opposites"]]
+
+
+def opposed(a, b):
+    """Do two figures sharing a word state opposite outcomes ("30% felt better" vs "13% felt worse")?"""
+    if not OPPOSITES or not (a.match and b.match):
+        return False
+    ta = {t.split("@", 1)[0] for t in a.match}
+    tb = {t.split("@", 1)[0] for t in b.match}
+    return any((ta & one and tb & other and not ta & other and not tb & one) or
+               (ta & other and tb & one and not ta & one and not tb & other) for one, other in OPPOSITES)
 
 
 def record(a, b):
