@@ -922,3 +922,18 @@ def test_figures_of_opposite_outcomes_are_not_one_measure():
                study_claim("Some 31 per cent of walkers felt better.", ("31 per cent", "percentage", 31.0, "%"), "d3")]
     [group] = link(records)
     assert [(c["a_text"], c["b_text"], c["verdict"]) for c in group["comparisons"]] == [("30%", "31 per cent", "rounded")]
+
+
+@pytest.mark.parametrize("text,keys", [
+    ("The Lakeside Hip Register (LHR) followed 900 women.", {"name:lakeside hip"}),
+    ("Professor Gwen Price, who leads the register, said so.", {"name:price"}),
+])
+def test_a_register_is_research_and_who_leads_it_its_lead(text, keys):
+    assert set(KeyReader().identifiers(claim(text), {})) == keys
+
+
+def test_earlier_research_is_other_research():
+    reader = KeyReader()
+    assert reader.other_research(claim("An earlier study by the same team had put the figure at 12%."))
+    assert reader.other_research(claim("Previous trials found 20%."))
+    assert not reader.other_research(claim("The earlier study found 20%."))
