@@ -937,3 +937,22 @@ def test_earlier_research_is_other_research():
     assert reader.other_research(claim("An earlier study by the same team had put the figure at 12%."))
     assert reader.other_research(claim("Previous trials found 20%."))
     assert not reader.other_research(claim("The earlier study found 20%."))
+
+
+def test_a_study_named_in_passing_does_not_take_the_carry_from_the_titles_study():
+    oslo = institution("Oslo")
+    text = "This follows the 2019 Oslo sleep study, which found that 12% relapsed."
+    records = [dict(figureless("Sleep app cuts relapse, PRISM trial finds"), title=True),
+               claim("The PRISM trial enrolled 860 adults.", cid="d1-0"),
+               dict(claim(text, sources=[dict(oslo, start=text.index("Oslo"), end=text.index("Oslo") + 4)],
+                          cid="d1-1"), start=100, end=100 + len(text)),
+               # the nlp stage carried Oslo over from the sentence before: the link carry decides
+               dict(claim("The researchers found that 14% relapsed.", sources=[dict(oslo, start=120, end=124)],
+                          evidence="study-backed", cid="d1-2"), start=200, end=240),
+               dict(claim("The team followed everyone for 12 months.", evidence="unattributed", cid="d1-3"),
+                    start=300, end=341)]
+    records[2]["sources"][0].update(start=100 + text.index("Oslo"), end=104 + text.index("Oslo"))
+    assert groups_of(records) == [["d1-0", "d1-2", "d1-3"], ["d1-1"]]
+    # no title naming it: the study named last keeps the carry
+    del records[0]
+    assert groups_of(records) == [["d1-0"], ["d1-1", "d1-2", "d1-3"]]

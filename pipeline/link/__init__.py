@@ -61,7 +61,8 @@ from .sentences import figureless_sentences, interleave
 LINKS = "links.jsonl"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
 ID_PRIORITY = ("name", "doi", "pmid", "url")
-PAPER_IDS = ("doi", "pmid")                    # identifiers of a paper (a URL may be any site's)
+PAPER_IDS = ("doi", "pmid")
+QUALIFIER_TYPES = ("journal", "institution", "person", "publication")                    # identifiers of a paper (a URL may be any site's)
 
 
 class UnionFind:
@@ -104,6 +105,13 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     for claim in records:
         for abbr, long_form in keys.abbreviations(claim["text"], claim["sources"]).items():
             abbreviations.setdefault(abbr, long_form)
+    # a claim whose named sources all lie outside its sentence had them carried over by the nlp stage
+    # ("…the 2019 Oslo sleep study…", then "The researchers found…" with Oslo as its context): the link
+    # stage's own carry, which knows the page's study, decides for it
+    carried_over = [bool(claim["sources"]) and claim.get("start") is not None and all(
+        s.get("start") is not None and (s["start"] < claim["start"] or s["end"] > claim["end"])
+        for s in claim["sources"] if s.get("type") in QUALIFIER_TYPES) and any(
+        s.get("type") in QUALIFIER_TYPES for s in claim["sources"]) for claim in records]
     found = UnionFind()
     ids, quals, displays = [], [], defaultdict(Counter)
     tied = defaultdict(set)                     # institution -> the lead authors named with it
@@ -199,10 +207,33 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     if institution_named(found, displays, in_corpus):
         in_doc, in_corpus, _ = carriers()
 
+    # A page's title study, and how often its article names each study: a study named once in passing ("This
+    # follows the 2019 Oslo sleep study, which found 12%…") does not take the carry from the title's study
+    # ("The researchers found that 14% of app users relapsed" is the PRISM trial's).
+    title_study, named_count = {}, defaultdict(Counter)
+    for claim, names in zip(records, ids):
+        if names and claim["section"] == "article":
+            root = found.find(names[0])
+            if claim.get("title"):
+                title_study.setdefault(claim["doc_id"], set()).add(root)
+            else:
+                named_count[claim["doc_id"]][root] += 1
+    # (named again in the body: a title's "Low-Cost Prevention Trials" is a heading, no study)
+    title_study = {doc: next(iter(roots)) for doc, roots in title_study.items()
+                   if len(roots) == 1 and named_count[doc][next(iter(roots))]}
+
+    def carry(doc, group, named):
+        """The study later figures of an article are carried to after a record of `group`."""
+        main = title_study.get(doc)
+        if named and main is not None and group != main and named_count[doc][group] <= 1:
+            return main                         # a study named in passing: back to the page's own
+        return group
+
     groups = {}
     last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
     seen_figures = set()                        # documents whose article has given a figure already
-    for claim, names, qual, other, generic, indefinite in zip(records, ids, quals, others, generics, indefinites):
+    for claim, names, qual, other, generic, indefinite, context in zip(records, ids, quals, others, generics,
+                                                                       indefinites, carried_over):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
         named_source = None
@@ -212,6 +243,8 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         # last one (on a page about one study it is that one, named again: "A new study from Dundee…")
         new = (group is None and indefinite and not figureless and claim["section"] == "article"
                and doc in last_in_article and page_study(doc) is None)
+        if context and group is None and claim["section"] == "article" and last_in_article.get(doc):
+            qual = []                           # (the nlp stage's carried-over source: the link carry decides)
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
             if group is None and not other and not new and claim["section"] == "article" and doc not in doc_studies:
@@ -236,7 +269,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if group is not None:
                 doc_groups[doc].add(group)
             if group is not None and claim["section"] == "article":
-                last_in_article[doc] = group    # the study later figures of the article are carried to
+                last_in_article[doc] = carry(doc, group, bool(names))   # the study later figures are carried to
             elif group is not None and comment:
                 last_in_comment[comment] = group
             continue
@@ -260,7 +293,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if group is None:
             continue
         if claim["section"] == "article":
-            last_in_article[doc] = group
+            last_in_article[doc] = carry(doc, group, bool(names))
         elif comment:
             last_in_comment[comment] = group
         doc_groups[doc].add(group)

@@ -88,10 +88,10 @@ class KeyReader:
         self.named = re.compile(
             rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?"
             rf"(?:\s+[a-z0-9][\w]*-[\w-]+){{0,2}}\s+(?P<descriptor>(?i:{descriptor}))\b")
-        # "the Sheffield desk study": after "the", a capitalised name, one lower-case word saying what
-        # was studied, then a descriptor.
+        # "the Sheffield desk study", "the 2019 Oslo sleep study": after "the" (and a year), a capitalised
+        # name, one lower-case word saying what was studied, then a descriptor.
         self.named_topic = re.compile(
-            rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
+            rf"\b[Tt]he\s+(?:(?:19|20)\d\d\s+)?(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
         # A person written with a title: "Dr Aoife Brennan", "Professor Helen Okafor's".
         self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
@@ -284,7 +284,7 @@ class KeyReader:
 
     def _display(self, phrase):
         words = phrase.split()
-        while len(words) > 1 and words[0].lower() in self.not_names:
+        while len(words) > 1 and (words[0].lower() in self.not_names or YEAR.fullmatch(words[0])):
             words.pop(0)
         return " ".join(words)
 
