@@ -478,6 +478,7 @@ def comparisons(figures, limit=BLOCK_LIMIT):
     for n, figure in enumerate(figures):
         for token in sorted(figure.match):          # a set's order changes with the hash seed: the output must not
             blocks.setdefault((figure.family, figure.unit, token), []).append(n)
+    senses = [sense(f) for f in figures]
     seen = set()
     out = []
     for members in blocks.values():
@@ -486,7 +487,7 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                 continue
             seen.add(pair)
             a, b = figures[pair[0]], figures[pair[1]]
-            if a.voice != b.voice and not opposed(a, b):
+            if a.voice != b.voice and not opposed(senses[pair[0]], senses[pair[1]]):
                 out.append(record(a, b))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
@@ -496,14 +497,18 @@ OPPOSITES = [(frozenset(f"w:{stem(w)}" for w in one), frozenset(f"w:{stem(w)}" f
              for one, other in RULES["opposites"]]
 
 
+def sense(figure):
+    """Which way a figure's outcome goes on each pair of `opposites` (1, -1, or 0), or None for no way."""
+    if not OPPOSITES or not figure.match:
+        return None
+    words = {t.split("@", 1)[0] for t in figure.match}
+    out = tuple((1 if words & one else 0) - (1 if words & other else 0) for one, other in OPPOSITES)
+    return out if any(out) else None
+
+
 def opposed(a, b):
-    """Do two figures sharing a word state opposite outcomes ("30% felt better" vs "13% felt worse")?"""
-    if not OPPOSITES or not (a.match and b.match):
-        return False
-    ta = {t.split("@", 1)[0] for t in a.match}
-    tb = {t.split("@", 1)[0] for t in b.match}
-    return any((ta & one and tb & other and not ta & other and not tb & one) or
-               (ta & other and tb & one and not ta & one and not tb & other) for one, other in OPPOSITES)
+    """Do two figures' senses (see `sense`) state opposite outcomes ("30% felt better" vs "13% felt worse")?"""
+    return a is not None and b is not None and any(x * y < 0 for x, y in zip(a, b))
 
 
 def record(a, b):
