@@ -776,9 +776,23 @@ def test_a_new_study_on_a_page_of_several_is_not_the_last_one_named():
                claim("A Swiss study found 31% of sauna users slept better.", sources=a_swiss_study, cid="d1-3"),
                claim("Of those, 12% were women.", evidence="unattributed", cid="d1-4")]
     assert groups_of(records) == [["d1-0"], ["d1-1", "d1-2"]]
-    # on a page about one study, the same words name it again
+    # on a page about one study too, once the page has given its figures ("A smaller Danish study in 2025 found…")
     del records[1:3]
+    assert groups_of(records) == [["d1-0"]]
+    # but before them, the same words name the page's study again ("A new study from the University of Dundee…")
+    records[0:0] = [figureless("The FERN trial: what it means for smokers")]
+    records.insert(1, records.pop(2))
     assert groups_of(records) == [["d1-0", "d1-3", "d1-4"]]
+
+
+def test_another_study_in_a_comment_is_not_the_threads():
+    a_danish = [{"type": "study", "text": "a Danish study", "canonical": "a Danish study"}]
+    records = [claim("The OMEGA trial found that 35% had less pain.", doc="d1", section="comment", cid="d1-0"),
+               dict(claim("There was also a Danish study last year where only 12% improved.", sources=a_danish,
+                          doc="d1", section="comment", evidence="study-backed", cid="d1-1"), comment_index=2),
+               dict(claim("They said 40% in the newsletter, not 35%.", doc="d1", section="comment",
+                          evidence="unattributed", cid="d1-2"), comment_index=3)]
+    assert groups_of(records) == [["d1-0", "d1-2"]]
 
 
 @pytest.mark.parametrize("text,q,kind,value,unit,sources", [

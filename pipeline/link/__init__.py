@@ -241,8 +241,12 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         figureless = claim.get("figureless")
         # "A Finnish study found…" after a study was named, on a page naming several: new research, not the
         # last one (on a page about one study it is that one, named again: "A new study from Dundee…")
-        new = (group is None and indefinite and not figureless and claim["section"] == "article"
-               and doc in last_in_article and page_study(doc) is None)
+        # "A smaller Danish study in 2025 found…" after the page's figures: new research, on any page; before
+        # them ("a new Scottish study proves…", the lede) it is the page's study, named again.
+        # "There was also a Danish study…" in a comment is another study than the thread's.
+        new = (group is None and indefinite and not figureless and (
+            claim["section"] == "comment" or (doc in last_in_article and (page_study(doc) is None
+                                                                         or doc in seen_figures))))
         if context and group is None and claim["section"] == "article" and last_in_article.get(doc):
             qual = []                           # (the nlp stage's carried-over source: the link carry decides)
         if group is None and qual:
@@ -262,7 +266,10 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
         if (other or new) and group is None:
-            last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
+            if claim["section"] == "article":
+                last_in_article.pop(doc, None)  # what follows is about the other research, not the last study
+            else:
+                last_in_comment.pop((doc, claim.get("comment_index")), None)
             continue
         comment = (doc, claim.get("comment_index")) if claim["section"] == "comment" else None
         if figureless:

@@ -343,8 +343,13 @@ class KeyReader:
         return self.lead.search(claim["text"]) is not None
 
     def indefinite_reference(self, claim):
-        """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"?"""
-        return any(words and words[0].lower() in ("a", "an") for words in unnamed_studies(claim))
+        """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"? In its
+        own sentence: not a source the nlp stage carried over from the sentence before ("…in a placebo-controlled
+        trial published in the BMJ", then "They recruited 512 women")."""
+        start, end = claim.get("start"), claim.get("end")
+        own = dict(claim, sources=[s for s in claim["sources"] if start is None or s.get("start") is None
+                                   or start <= s["start"] < end])
+        return any(words and words[0].lower() in ("a", "an") for words in unnamed_studies(own))
 
     def according_to(self, claim):
         """Is a figure attributed to a named body: "According to the US Centers for Disease Control…"?"""
