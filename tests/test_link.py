@@ -721,6 +721,7 @@ def institution(text):
     ("Tonight we talk to Prof. Ken Ito from Kobe University about the Harbour cohort.", {"name:harbour", "name:ito"}),
     # ...not one said to take no part in it
     ("Dr Ann Lowe, who was not involved in the Harbour cohort, praised it.", {"name:harbour"}),
+    ("Dr Ann Lowe, who ran a separate trial, praised the Harbour cohort.", {"name:harbour"}),
 ])
 def test_who_and_which_a_sentence_names(text, keys):
     assert set(KeyReader().identifiers(claim(text), {})) == keys

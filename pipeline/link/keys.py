@@ -235,7 +235,8 @@ class KeyReader:
             # "talks to Dr Aoife Brennan from the University of Galway about the Little Sleepers cohort": a
             # titled person in the sentence naming one study (not said to be uninvolved) is its researcher;
             # "said lead researcher Dr Olu Bankole": one named the research's lead is its lead author
-            if n == 0 and (studies == 1 or self.lead.search(text)) and not self.uninvolved.search(text):
+            if n == 0 and (studies == 1 or self.lead.search(text)) and not self.uninvolved.search(text) \
+                    and not self.other.search(text):    # ("Dr Okafor, who ran a separate trial, praised…")
                 for match in self.titled.finditer(text):
                     name = self.clean_name(match.group("name"))
                     if name and name not in journal_words:
@@ -247,6 +248,11 @@ class KeyReader:
                     name = self.clean_name(long_form)
                     if name:
                         keys.setdefault(f"name:{name}", long_form)
+        # a sentence about other research naming a study and a lead author does not say whose study is whose:
+        # "Dr Ann Lowe, who ran a separate trial, praised the Harbour cohort" (the name stands, the author not)
+        if any(k.startswith("name:") and not v.endswith(AUTHOR) for k, v in keys.items()) and \
+                any(v.endswith(AUTHOR) for v in keys.values()) and self.other.search(claim["text"]):
+            keys = {k: v for k, v in keys.items() if not v.endswith(AUTHOR)}
         return keys
 
     def names_research(self, long_form):
