@@ -35,6 +35,11 @@ sentences.py, which name studies but join no group) in document order:
      about it unless any "I" of its clause is the writer's. "Researchers at X"
      on a page about one study is that study's; "council figures show" is
      another source.
+Pages by what they are about (README rule 10): a researcher is read in any form (a role before the
+title, a titled person in the sentence naming one study); a study named after an institution is the one
+study the corpus ties to it; a nationality names no research, so "a new Scottish study" is the page's;
+a national statistic (a million people or more), the writer's own business or survey, a body's figure
+"according to" it, guidance and, on a page of several studies, "a study" introduced as new stay out.
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -50,11 +55,14 @@ from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
 from .keys import ACRONYM, AUTHOR, KeyReader
 from .rules import RULES
+PEOPLE = frozenset(w.lower() for w in RULES["people"]) | {"people", "persons"}
 from .sentences import figureless_sentences, interleave
 
 LINKS = "links.jsonl"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
 ID_PRIORITY = ("name", "doi", "pmid", "url")
+PAPER_IDS = ("doi", "pmid")
+QUALIFIER_TYPES = ("journal", "institution", "person", "publication")                    # identifiers of a paper (a URL may be any site's)
 
 
 class UnionFind:
@@ -86,19 +94,31 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     tie to journals and institutions; they are no group's members."""
     keys = keys or KeyReader()
     records = interleave(records, list(sentences))
+    # the words the corpus writes in lower case: such a word capitalised at a sentence's start is no name
+    keys.lower_words = {w for claim in records for w in LOWER_WORD.findall(claim["text"])}
     # read once per claim, asked in every pass below: "another study" / "council figures show"; "the study"
-    others = [keys.other_research(claim) for claim in records]
+    others = [keys.other_research(claim) or population(claim) or keys.own_figure(claim) for claim in records]
     generics = [keys.generic_reference(claim) for claim in records]
+    # "A Finnish study, also published in…": research introduced as new (not "the study")
+    indefinites = [keys.indefinite_reference(claim) for claim in records]
     abbreviations = {}
     for claim in records:
         for abbr, long_form in keys.abbreviations(claim["text"], claim["sources"]).items():
             abbreviations.setdefault(abbr, long_form)
+    # a claim whose named sources all lie outside its sentence had them carried over by the nlp stage
+    # ("…the 2019 Oslo sleep study…", then "The researchers found…" with Oslo as its context): the link
+    # stage's own carry, which knows the page's study, decides for it
+    carried_over = [bool(claim["sources"]) and claim.get("start") is not None and all(
+        s.get("start") is not None and (s["start"] < claim["start"] or s["end"] > claim["end"])
+        for s in claim["sources"] if s.get("type") in QUALIFIER_TYPES) and any(
+        s.get("type") in QUALIFIER_TYPES for s in claim["sources"]) for claim in records]
     found = UnionFind()
     ids, quals, displays = [], [], defaultdict(Counter)
     tied = defaultdict(set)                     # institution -> the lead authors named with it
     for claim in tqdm(records, desc="link: keys", unit="claim", delay=2, disable=not progress):
         these = keys.identifiers(claim, abbreviations)
-        if claim.get("figureless") and sum(k.startswith("name:") for k in these) > 1:
+        if claim.get("figureless") and sum(k.startswith("name:") and not v.endswith(AUTHOR)
+                                           for k, v in these.items()) > 1:
             these = {}                          # "Neither the FERN trial nor the Sheffield study was funded…"
         for key, display in these.items():
             displays[key][display] += 1
@@ -114,10 +134,14 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                 qual.append((f"institution:{institution}", institution, "institution"))
         quals.append(qual)
         authors = [k for k in names if these[k].endswith(AUTHOR)]
-        if authors:
+        # a study named with its institution ("The MUSCLE-STAT trial, run by the University of Exeter") is
+        # tied to it as its lead author is ("Okafor and colleagues at the University of Exeter")
+        studies = [k for k in names if k.startswith("name:") and not these[k].endswith(AUTHOR)]
+        if authors or studies:
             for institution in keys.institutions(claim):
-                tied[institution].add(authors[0])
+                tied[institution].update(k for k in (authors or studies)[:1] if k != f"name:{institution}")
     known_acronyms(records, ids, keys, found, displays)
+    tied = {institution: named for institution, named in tied.items() if named}
     # "The Sheffield study" is the study of Nakamura's team at the University of Sheffield when the
     # corpus ties that institution to one lead author's study only.
     for institution, named in tied.items():
@@ -131,72 +155,128 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     named_in_links(found, displays)
 
     # Which studies carry each qualifier, per document and in the corpus.
-    in_doc, in_corpus, doc_studies = defaultdict(set), defaultdict(set), defaultdict(set)
-    # "Researchers at Aarhus University have found…" is the study of the one lead author the corpus names
-    # with that institution ("led by Dr. Lars Torvik at Aarhus University").
-    for institution, named in tied.items():
-        roots = {found.find(n) for n in named}
-        if len(roots) == 1:
-            in_corpus[f"institution:{institution}"] |= roots
-    for claim, names, qual in zip(records, ids, quals):
-        if names:
-            root = found.find(names[0])
-            doc_studies[claim["doc_id"]].add(root)
-            for key, _, _ in qual:
-                in_doc[claim["doc_id"], key].add(root)
-                in_corpus[key].add(root)
-    # A journal named in an article's lede, before any study is named, is the journal of the article's
-    # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
-    # published two trials in 2022" (then that journal and year no longer point to one study).
-    # "Researchers at Tamsworth University randomly assigned…" on a page about one study: the institution
-    # is that study's.
     def page_study(doc):
         """The one study a page names (doc_studies holds roots: no union comes after it), else None."""
         only = doc_studies.get(doc, ())
         return next(iter(only)) if len(only) == 1 else None
 
-    for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
-        study = page_study(claim["doc_id"])
-        if not names and study is not None and not other and generic:
-            for key, _, kind in qual:
-                if kind == "institution":
-                    in_doc[claim["doc_id"], key].add(study)
-                    in_corpus[key].add(study)
-    named_yet = set()
-    for claim, names, qual, other in zip(records, ids, quals, others):
-        doc = claim["doc_id"]
-        if names:
-            named_yet.add(doc)
-        elif doc not in named_yet and claim["section"] == "article" and not other:
-            for key, _, kind in qual:
-                if kind == "journal":
-                    in_corpus[key] |= doc_studies.get(doc, set())
+    def carriers():
+        in_doc, in_corpus = defaultdict(set), defaultdict(set)
+        doc_studies.clear()                     # (page_study reads it)
+        # "Researchers at Aarhus University have found…" is the study of the one lead author the corpus names
+        # with that institution ("led by Dr. Lars Torvik at Aarhus University").
+        for institution, named in tied.items():
+            roots = {found.find(n) for n in named}
+            if len(roots) == 1:
+                in_corpus[f"institution:{institution}"] |= roots
+        for claim, names, qual in zip(records, ids, quals):
+            if names:
+                root = found.find(names[0])
+                doc_studies[claim["doc_id"]].add(root)
+                for key, _, _ in qual:
+                    in_doc[claim["doc_id"], key].add(root)
+                    in_corpus[key].add(root)
+        # A journal named in an article's lede, before any study is named, is the journal of the article's
+        # studies: "a trial published in the BMJ in 2022 suggests…", then "The FERN trial enrolled…"; "The BMJ
+        # published two trials in 2022" (then that journal and year no longer point to one study).
+        # "Researchers at Tamsworth University randomly assigned…" on a page about one study: the institution
+        # is that study's.
+        for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
+            study = page_study(claim["doc_id"])
+            if not names and study is not None and not other and generic and not keys.according_to(claim):
+                for key, _, kind in qual:
+                    if kind == "institution":
+                        in_doc[claim["doc_id"], key].add(study)
+                        in_corpus[key].add(study)
+        named_yet = set()
+        for claim, names, qual, other in zip(records, ids, quals, others):
+            doc = claim["doc_id"]
+            if names:
+                named_yet.add(doc)
+            elif doc not in named_yet and claim["section"] == "article" and not other:
+                for key, _, kind in qual:
+                    if kind == "journal":
+                        in_corpus[key] |= doc_studies.get(doc, set())
+
+        return in_doc, in_corpus, doc_studies
+
+    doc_studies = defaultdict(set)
+    in_doc, in_corpus, _ = carriers()
+    # "the Dundee study" is the study the corpus ties to the University of Dundee ("Researchers at the
+    # University of Dundee gave 2,340 adults…" on a page about the DECOLD trial), when it ties it to one
+    if institution_named(found, displays, in_corpus):
+        in_doc, in_corpus, _ = carriers()
+
+    # A page's title study, and how often its article names each study: a study named once in passing ("This
+    # follows the 2019 Oslo sleep study, which found 12%…") does not take the carry from the title's study
+    # ("The researchers found that 14% of app users relapsed" is the PRISM trial's).
+    title_study, named_count = {}, defaultdict(Counter)
+    for claim, names in zip(records, ids):
+        if names and claim["section"] == "article":
+            root = found.find(names[0])
+            if claim.get("title"):
+                title_study.setdefault(claim["doc_id"], set()).add(root)
+            else:
+                named_count[claim["doc_id"]][root] += 1
+    # (named again in the body: a title's "Low-Cost Prevention Trials" is a heading, no study)
+    title_study = {doc: next(iter(roots)) for doc, roots in title_study.items()
+                   if len(roots) == 1 and named_count[doc][next(iter(roots))]}
+
+    def carry(doc, group, named):
+        """The study later figures of an article are carried to after a record of `group`."""
+        main = title_study.get(doc)
+        if named and main is not None and group != main and named_count[doc][group] <= 1:
+            return main                         # a study named in passing: back to the page's own
+        return group
 
     groups = {}
-    last_in_article, last_in_comment, doc_groups = {}, {}, defaultdict(set)
-    for claim, names, qual, other, generic in zip(records, ids, quals, others, generics):
+    last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
+    seen_figures = set()                        # documents whose article has given a figure already
+    for claim, names, qual, other, generic, indefinite, context in zip(records, ids, quals, others, generics,
+                                                                       indefinites, carried_over):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
         named_source = None
         other = group is None and other
         figureless = claim.get("figureless")
+        # "A Finnish study found…" after a study was named, on a page naming several: new research, not the
+        # last one (on a page about one study it is that one, named again: "A new study from Dundee…")
+        # "A smaller Danish study in 2025 found…" after the page's figures: new research, on any page; before
+        # them ("a new Scottish study proves…", the lede) it is the page's study, named again.
+        # "There was also a Danish study…" in a comment is another study than the thread's.
+        new = (group is None and indefinite and not figureless and (
+            claim["section"] == "comment" or (doc in last_in_article and (page_study(doc) is None
+                                                                         or doc in seen_figures))))
+        if context and group is None and claim["section"] == "article" and last_in_article.get(doc):
+            qual = []                           # (the nlp stage's carried-over source: the link carry decides)
         if group is None and qual:
             group = None if other else resolve_qualifiers(qual, doc, found, in_doc, in_corpus)
-            if group is None and not other and claim["section"] == "article" and generic:
-                # "Researchers at X found…" after the page's study is named (or on a page of one study)
+            if group is None and not other and not new and claim["section"] == "article" and doc not in doc_studies:
+                # a page naming no study: its qualifiers so far narrow it down together ("Researchers at the
+                # University of Leeds…", then "The study, in the BMJ in 2022, found…")
+                group = resolve_qualifiers(page_quals[doc] + qual, doc, found, in_doc, in_corpus)
+            if not other and not new and claim["section"] == "article" and not keys.according_to(claim):
+                page_quals[doc] += [q for q in qual if q not in page_quals[doc]]
+            if group is None and not other and not new and claim["section"] == "article" and generic \
+                    and not keys.according_to(claim) and not (indefinite and doc in seen_figures):
+                # "Researchers at X found…" after the page's study is named (or on a page of one study); not
+                # "According to the Centers for Disease Control…, … the trial": that body's figure
                 group = last_in_article.get(doc) or page_study(doc)
             if group is None and not figureless:
                 key, display, kind = qual[0]
                 group, named_source = f"source:{key}", {"canonical": display, "type": kind}
-        if other and group is None:
-            last_in_article.pop(doc, None)      # what follows is about the other research, not the last study
+        if (other or new) and group is None:
+            if claim["section"] == "article":
+                last_in_article.pop(doc, None)  # what follows is about the other research, not the last study
+            else:
+                last_in_comment.pop((doc, claim.get("comment_index")), None)
             continue
         comment = (doc, claim.get("comment_index")) if claim["section"] == "comment" else None
         if figureless:
             if group is not None:
                 doc_groups[doc].add(group)
             if group is not None and claim["section"] == "article":
-                last_in_article[doc] = group    # the study later figures of the article are carried to
+                last_in_article[doc] = carry(doc, group, bool(names))   # the study later figures are carried to
             elif group is not None and comment:
                 last_in_comment[comment] = group
             continue
@@ -213,12 +293,14 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
             group = group or carried
-            if group is None and generic:
-                group = page_study(doc)
+            if group is None and generic and not (indefinite and doc in seen_figures):
+                group = page_study(doc)         # ("A Swiss study found…" after other figures: a round-up's item)
+        if claim["section"] == "article":
+            seen_figures.add(doc)
         if group is None:
             continue
         if claim["section"] == "article":
-            last_in_article[doc] = group
+            last_in_article[doc] = carry(doc, group, bool(names))
         elif comment:
             last_in_comment[comment] = group
         doc_groups[doc].add(group)
@@ -241,8 +323,8 @@ def known_acronyms(records, ids, keys, found, displays):
     on its own too: "Wasn't BREATHE-BP only a short thing?". Only in a sentence naming no study otherwise:
     "Unlike BREATHE-BP, the FERN trial…" ties neither to the other."""
     for claim, names in zip(records, ids):
-        if any(k.startswith("name:") for k in names):
-            continue
+        if any(k.startswith("name:") and not names_author(displays, k) for k in names):
+            continue                            # (a lead author beside it is no other study's name)
         for match in ACRONYM.finditer(claim["text"]):
             key = f"name:{keys.clean_name(match.group(0))}"
             if len(match.group(0)) > 2 and key in displays:
@@ -256,15 +338,17 @@ def link_only_to_named(records, ids, others, generics, found):
     """A page that names one study by name and cites research generically with only a link ("The paper is
     open access (doi:…)", "There's a new trial on this (PMID …)", "The study appears in the BMJ (doi…)") cites
     that study: the link is another of its identifiers. Not when it says the research is another one, nor
-    on a page naming two studies by name (a round-up: "The trial at doi:… gave…")."""
+    on a page naming two studies by name (a round-up: "The trial at doi:… gave…"). A DOI or PMID needs no
+    such words ("DOI: 10.1093/…" under the article); a web address does ("More at https://www.nhs.uk/…" is
+    no paper)."""
     named, linked = defaultdict(set), defaultdict(set)
     for claim, names, other, generic in zip(records, ids, others, generics):
         if not names:
             continue
         if any(k.startswith("name:") for k in names):
             named[claim["doc_id"]].add(names[0])
-        elif not other and generic:
-            linked[claim["doc_id"]].add(names[0])
+        elif not other and (generic or all(k.split(":", 1)[0] in PAPER_IDS for k in names)):
+            linked[claim["doc_id"]].add(names[0])   # (a bare "DOI: 10.1093/…" line: a paper, not a site)
     for doc, links in linked.items():
         roots = {found.find(n) for n in named.get(doc, ())}
         if len(roots) == 1:
@@ -277,8 +361,9 @@ def one_study_one_author(records, ids, others, keys, found, displays):
     author's study: "the KEFIR-BP trial … led by Professor Marta Lindqvist", "the STROLL trial … said Dr
     Tunde Adeyemi, who led the study", a title naming the trial over a reference "Okafor H, Brennan S…".
     The study is named first (in the title or lede), the author in a sentence about "the study" / "the
-    trial" or in a reference. Not a round-up naming several authors, nor an author
-    of research said to be another one."""
+    trial" or in a reference, or as a titled person in a sentence about the study ("Dr Ramaswamy said the
+    trial…") whom the corpus names as a lead author elsewhere. Not a round-up naming several authors, nor an
+    author of research said to be another one, nor one said to take no part."""
     studies, authors = defaultdict(set), defaultdict(set)
     for claim, names, other in zip(records, ids, others):
         if other:
@@ -292,11 +377,39 @@ def one_study_one_author(records, ids, others, keys, found, displays):
                 continue                        # the author before the study ("a trial by X … also the Y
                 #                                 trial"), or not said to be the page's ("The second, by Dr. X")
             (authors if is_author else studies)[claim["doc_id"]].add(key)
+        # "Dr Ramaswamy said the trial did not show…": a titled person in a sentence about the page's study,
+        # whom the corpus knows as a lead author elsewhere ("Ramaswamy et al.")
+        # "We asked the lead author, Dr Priya Ramaswamy…": named as the lead author, whoever else names them
+        if claim["doc_id"] in studies and (keys.the_study(claim) or keys.lead_role(claim)):
+            lead = keys.lead_role(claim)
+            for name in keys.titled_people(claim):
+                key = f"name:{name}"
+                if lead or (key in displays and names_author(displays, key)):
+                    authors[claim["doc_id"]].add(key)
     for doc, named in studies.items():
         roots = {found.find(k) for k in named}
         by = {found.find(k) for k in authors.get(doc, ())} - roots
         if len(roots) == 1 and len(by) == 1:
             found.union(next(iter(roots)), next(iter(by)))
+
+
+def institution_named(found, displays, in_corpus):
+    """Unite each study named after an institution ("the Dundee study") with the one study the corpus ties
+    to that institution; True when any was united."""
+    united = False
+    for key, roots in in_corpus.items():
+        if not key.startswith("institution:"):
+            continue
+        name = "name:" + key.split(":", 1)[1]
+        if name not in displays or names_author(displays, name):
+            continue
+        roots = {found.find(r) for r in roots} - {found.find(name)}    # (not its own naming: "the Bristol study")
+        if len(roots) == 1:
+            root = next(iter(roots))
+            if found.find(name) != found.find(root):
+                found.union(name, root)
+                united = True
+    return united
 
 
 def names_author(displays, key):
@@ -335,6 +448,17 @@ def study_names(entry, displays, abbreviated):
             for display in displays[key]:
                 words |= name_words(display)
     return frozenset(words)
+
+
+LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*")
+POPULATION = RULES["population"]
+
+
+def population(claim):
+    """Does the claim state a population's figure, not a study's? A count of people of at least a million
+    ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it."""
+    return any(q.get("kind") == "count" and (q.get("value") or 0) >= POPULATION
+               and (q.get("unit") or "").lower() in PEOPLE for q in claim["quantities"])
 
 
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
@@ -383,6 +507,15 @@ def resolve_qualifiers(qual, doc, found, in_doc, in_corpus):
                 return next(iter(candidates))
             if candidates:
                 break                           # ambiguous here: do not look further afield
+    # each ambiguous alone, together they may name one study: "a study from the University of Leeds in the
+    # BMJ in 2022" when the BMJ published two that year, one of them from Leeds
+    if len({kind for _, _, kind in qual}) > 1:      # (an institution and a journal, not a journal and its year)
+        for level in ([in_doc.get((doc, key)) for key, _, _ in qual], [in_corpus.get(key) for key, _, _ in qual]):
+            sets = [set(c) for c in level if c]
+            if len(sets) > 1:
+                both = set.intersection(*sets)
+                if len(both) == 1:
+                    return next(iter(both))
     return None
 
 

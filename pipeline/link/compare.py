@@ -23,6 +23,7 @@ SHARES = ("percentage", "proportion")
 EPS = 1e-9
 BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
 LEVEL_BEFORE = ("to",)     # "fell to 12%": the level a change ended at
+DAILY = "/day"             # a dose per day: the dose, taken daily
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
 
 
@@ -183,6 +184,8 @@ class FigureReader:
             if factor is None:
                 return (kind, unit, unit, 1.0) if unit else None
             return kind, self.base[kind], unit, float(factor)
+        if kind == "dose" and unit.endswith(DAILY):
+            return kind, unit[:-len(DAILY)], unit, 1.0      # "1000 IU a day" is the dose of "a daily 1,000 IU capsule"
         return (kind, unit, unit, 1.0) if unit else None
 
     def interval(self, q, factor):
@@ -346,11 +349,14 @@ class FigureReader:
             if kind not in spec["kinds"]:
                 continue
             if spec.get("after_only"):
-                after = right[:spec["after_only"]]
+                # "two hours of screen time a day": a timeframe of something, then how often (two words of it
+                # read past)
+                reach = spec["after_only"] + (2 if right[:1] and right[0].lower() == "of" else 0)
+                after = right[:reach]
                 gap = TOKEN.findall(text[spans[i][1]:spans[i + 1][0]]) if i + 1 < len(spans) else after
                 close = i + 1 < len(spans) and spans[i + 1][2]["kind"] == "frequency" and \
                     len(gap) <= spec["after_only"]
-                if any(w.lower() in self.unless[name] for w in gap[:spec["after_only"]]):
+                if any(w.lower() in self.unless[name] for w in gap[:reach]):
                     continue
                 if text[spans[i][1]:].lstrip()[:1] in (",", ";", ":", "("):
                     continue                    # "lasted 8 weeks, with daily lessons": the rate is another clause's
@@ -472,6 +478,7 @@ def comparisons(figures, limit=BLOCK_LIMIT):
     for n, figure in enumerate(figures):
         for token in sorted(figure.match):          # a set's order changes with the hash seed: the output must not
             blocks.setdefault((figure.family, figure.unit, token), []).append(n)
+    senses = [sense(f) for f in figures]
     seen = set()
     out = []
     for members in blocks.values():
@@ -480,10 +487,28 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                 continue
             seen.add(pair)
             a, b = figures[pair[0]], figures[pair[1]]
-            if a.voice != b.voice:
+            if a.voice != b.voice and not opposed(senses[pair[0]], senses[pair[1]]):
                 out.append(record(a, b))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
+
+
+OPPOSITES = [(frozenset(f"w:{stem(w)}" for w in one), frozenset(f"w:{stem(w)}" for w in other))
+             for one, other in RULES["opposites"]]
+
+
+def sense(figure):
+    """Which way a figure's outcome goes on each pair of `opposites` (1, -1, or 0), or None for no way."""
+    if not OPPOSITES or not figure.match:
+        return None
+    words = {t.split("@", 1)[0] for t in figure.match}
+    out = tuple((1 if words & one else 0) - (1 if words & other else 0) for one, other in OPPOSITES)
+    return out if any(out) else None
+
+
+def opposed(a, b):
+    """Do two figures' senses (see `sense`) state opposite outcomes ("30% felt better" vs "13% felt worse")?"""
+    return a is not None and b is not None and any(x * y < 0 for x, y in zip(a, b))
 
 
 def record(a, b):

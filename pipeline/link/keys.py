@@ -29,6 +29,11 @@ TRAILING = ".,;:!?'\"’”"
 CONTEXT_CUE = "context:study:"
 AUTHOR = " et al."                  # a lead author's display ("Nakamura et al."): other stages tell authors by it
 BODY_GOES_ON = re.compile(r"\s+[A-Z][a-z]")
+PUBLISHED_IN = re.compile(r"(?i)\b(?:published|appears?|appeared|reported|out)\s+(?:today\s+|this\s+week\s+)?in\s+"
+                          r"(?:the\s+)?(?:journal\s+)?$")
+CITED_YEAR = re.compile(r",?\s+(?:19|20)\d\d\b|,\s+(?:19|20)\d\d\)")
+POSSESSOR = re.compile(r"^(?:[A-Z][\w.-]*\s+)*?[A-Z][\w.-]*(?:'s|’s)\s+(?=[A-Z])")
+SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\W*$")
 
 
 def _strip_link(text):
@@ -47,13 +52,17 @@ def _words(phrases):
     return sorted((p.lower() for p in phrases), key=len, reverse=True)
 
 
+NOT_NAMES = frozenset(w.lower() for w in RULES["not_names"])
+
+
 def unnamed_studies(claim):
-    """The words of each study source with no capitalised word after its first ("the study", "a large
-    trial"; not "the FERN trial"): research the claim cites without naming it."""
+    """The words of each study source with no capitalised word after its first but words that name no study
+    ("the study", "a large trial", "a new Scottish study"; not "the FERN trial"): research the claim cites
+    without naming it."""
     for source in claim["sources"]:
         if source.get("type") == "study":
             words = source["text"].split()
-            if not any(w[:1].isupper() for w in words[1:]):
+            if not any(w[:1].isupper() and w.lower() not in NOT_NAMES for w in words[1:]):
                 yield words
 
 
@@ -72,18 +81,29 @@ class KeyReader:
                                 key=len, reverse=True))
         # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
         # already): up to two words between.
-        self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w-]+,?\s+){{0,2}}?(?:{descriptor})\b")
+        self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w'’-]+,?\s+){{0,2}}?(?:{descriptor})\b")
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
         # that start in lower case between them say what kind of study, not which ("the Utrecht
         # low-FODMAP trial" is the Utrecht trial).
         self.named = re.compile(
             rf"(?P<name>{NAME_TOKEN}(?:\s+(?:(?:of|and|for|on|&)\s+)?{NAME_TOKEN})*?)(?:'s|’s)?"
             rf"(?:\s+[a-z0-9][\w]*-[\w-]+){{0,2}}\s+(?P<descriptor>(?i:{descriptor}))\b")
-        # "the Sheffield desk study": after "the", a capitalised name, one lower-case word saying what
-        # was studied, then a descriptor.
+        # "the Sheffield desk study", "the 2019 Oslo sleep study": after "the" (and a year), a capitalised
+        # name, one lower-case word saying what was studied, then a descriptor.
         self.named_topic = re.compile(
-            rf"\b[Tt]he\s+(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
+            rf"\b[Tt]he\s+(?:(?:19|20)\d\d\s+)?(?P<name>{NAME_TOKEN}(?:\s+{NAME_TOKEN})?)\s+(?P<topic>[a-z]{{3,}})\s+"
             rf"(?P<descriptor>(?i:{descriptor}))\b")
+        # A person written with a title: "Dr Aoife Brennan", "Professor Helen Okafor's".
+        self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
+        self.uninvolved = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['uninvolved']))})\b")
+        self.guidance = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['guidance']))})\b")
+        self.lead = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['lead_roles']))})\b")
+        self.lower_words = set()
+        self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
+        self.research_team = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, rules['research_references']['by']))})\b")
+        self.own = re.compile(r"(?i)\b(?:our|my)\s+(?:own\s+)?(?P<word>[a-z'’-]+)")
+        self.research_words = self.descriptors | {w.lower() for w in rules["research_references"]["words"]} | {
+            "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
         figs = rules["other_figures"]
         self.other_figures = re.compile(
             rf"(?i)(?<!\bthe\s)(?<!\btheir\s)(?<!\bits\s)(?<!'s\s)(?<!’s\s)\b(?:{'|'.join(figs['nouns'])})\s+"
@@ -104,6 +124,12 @@ class KeyReader:
         self.institution = re.compile(
             rf"\b(?:{before})\s+(?:the\s+)?(?P<a>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*)"
             rf"|\b(?P<b>{NAME_TOKEN}(?:\s+{NAME_TOKEN})*?)\s+(?:{after})\b")
+
+    def ordinary(self, text, at, word):
+        """Is a capitalised word at a sentence's start one the corpus writes in lower case elsewhere (an
+        ordinary word, not a name)? Words in capitals are names."""
+        return (not word.isupper() and word.lower() in self.lower_words
+                and SENTENCE_START.search(text, 0, at) is not None)
 
     # --- normalizing ------------------------------------------------------------
 
@@ -172,15 +198,18 @@ class KeyReader:
         keys = {}
         journals = {self.clean_name(s["canonical"] or s["text"]) for s in claim["sources"]
                     if s.get("type") in ("journal", "publication")}
-        for text in self.texts(claim):
+        # a word of a journal's name is no author: "Annals of Clinical Practice (2026)" is no "Practice (2026)"
+        journal_words = {w for j in journals for w in j.split()}
+        for n, text in enumerate(self.texts(claim)):
             self.links(text, keys)
             if "http" in text:
                 self._site_names(keys, abbreviations)
             for pattern in self.authors:
                 for match in pattern.finditer(text):
                     name = self.clean_name(match.group("name"))
-                    if name and name not in journals:
+                    if name and name not in journals and name not in journal_words:
                         keys.setdefault(f"name:{name}", match.group("name") + AUTHOR)
+            studies = 0
             for pattern in (self.named, self.named_topic):
                 for match in pattern.finditer(text):
                     topic = match.groupdict().get("topic")
@@ -189,15 +218,41 @@ class KeyReader:
                         continue
                     if match.group("descriptor")[0].isupper() and BODY_GOES_ON.match(text, match.end()):
                         continue                # "the Northbay Health Research Fund": a body, no study
-                    name = self.clean_name(abbreviations.get(match.group("name"), match.group("name")))
+                    if match.group("descriptor")[0].isupper() and (
+                            PUBLISHED_IN.search(text, 0, match.start()) or CITED_YEAR.match(text, match.end())):
+                        continue                # "published in Headache Research", "(Paediatric Sleep Research,
+                        #                         2025)": a journal, no study
+                    written = match.group("name")
+                    # "Lincoln's KneeStrong programme": the name is what follows the possessive (the
+                    # possessor says whose or where)
+                    written = POSSESSOR.sub("", written) or written
+                    if " " not in written and self.ordinary(text, match.start("name"), written):
+                        continue                # "Good trial." at a sentence's start: an ordinary word
+                    name = self.clean_name(abbreviations.get(written, written))
                     if name and name not in journals:
                         keys.setdefault(f"name:{name}", self._display(match.group(0)))
+                        studies += n == 0
+            # "talks to Dr Aoife Brennan from the University of Galway about the Little Sleepers cohort": a
+            # titled person in the sentence naming one study (not said to be uninvolved) is its researcher;
+            # "said lead researcher Dr Olu Bankole": one named the research's lead is its lead author
+            if n == 0 and (studies == 1 or self.lead.search(text)) and not self.uninvolved.search(text) \
+                    and not self.other.search(text):    # ("Dr Okafor, who ran a separate trial, praised…")
+                for match in self.titled.finditer(text):
+                    name = self.clean_name(match.group("name"))
+                    if name and name not in journal_words:
+                        keys.setdefault(f"name:{name}", match.group("name").removesuffix("'s").removesuffix("’s")
+                                        + AUTHOR)
             for match in ACRONYM.finditer(text):
                 long_form = abbreviations.get(match.group(0))
                 if long_form and self.names_research(long_form):
                     name = self.clean_name(long_form)
                     if name:
                         keys.setdefault(f"name:{name}", long_form)
+        # a sentence about other research naming a study and a lead author does not say whose study is whose:
+        # "Dr Ann Lowe, who ran a separate trial, praised the Harbour cohort" (the name stands, the author not)
+        if any(k.startswith("name:") and not v.endswith(AUTHOR) for k, v in keys.items()) and \
+                any(v.endswith(AUTHOR) for v in keys.values()) and self.other.search(claim["text"]):
+            keys = {k: v for k, v in keys.items() if not v.endswith(AUTHOR)}
         return keys
 
     def names_research(self, long_form):
@@ -235,7 +290,7 @@ class KeyReader:
 
     def _display(self, phrase):
         words = phrase.split()
-        while len(words) > 1 and words[0].lower() in self.not_names:
+        while len(words) > 1 and (words[0].lower() in self.not_names or YEAR.fullmatch(words[0])):
             words.pop(0)
         return " ".join(words)
 
@@ -272,8 +327,60 @@ class KeyReader:
 
     def other_research(self, claim):
         """Does the claim cite research as not one already named ('another study', 'a separate trial'), or
-        some body's own figures ('council figures show')?"""
-        return bool(self.other.search(claim["text"]) or self.other_figures.search(claim["text"]))
+        some body's own figures ('council figures show') or guidance ('the WHO guideline is…')?"""
+        text = claim["text"]
+        if self.other.search(text) or self.other_figures.search(text):
+            return True
+        # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
+        # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
+        first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
+        return first > 0 and self.guidance.search(text, 0, first) is not None
+
+    def titled_people(self, claim):
+        """The surnames of the titled people a sentence names ("Dr Priya Ramaswamy"), unless it says they took
+        no part ("Dr Lowe, who was not involved in the study")."""
+        text = claim["text"]
+        if "Dr" not in text and "Prof" not in text and "Doctor" not in text or self.uninvolved.search(text):
+            return []
+        return [n for n in (self.clean_name(m.group("name")) for m in self.titled.finditer(text)) if n]
+
+    def lead_role(self, claim):
+        """Does the sentence name someone as the research's lead ("the lead author, Dr Priya Ramaswamy")?"""
+        return self.lead.search(claim["text"]) is not None
+
+    def indefinite_reference(self, claim):
+        """Does the claim introduce research without naming it, as new: "a study", "A Finnish study"? In its
+        own sentence: not a source the nlp stage carried over from the sentence before ("…in a placebo-controlled
+        trial published in the BMJ", then "They recruited 512 women")."""
+        start, end = claim.get("start"), claim.get("end")
+        own = dict(claim, sources=[s for s in claim["sources"] if start is None or s.get("start") is None
+                                   or start <= s["start"] < end])
+        return any(words and words[0].lower() in ("a", "an") for words in unnamed_studies(own))
+
+    def according_to(self, claim):
+        """Is a figure attributed to a named body: "According to the US Centers for Disease Control…"?"""
+        text = claim["text"]
+        for source in claim["sources"]:
+            if source.get("type") in ("institution", "publication", "person"):
+                at = text.find(source["text"])
+                if at > 0 and self.attribution.search(text, max(0, at - 24), at) and \
+                        not self.research_team.match(text, at + len(source["text"])):
+                    return True                 # (not "according to the University of Leeds team")
+        return False
+
+    def own_figure(self, claim):
+        """Is a figure the writer's own business, not research: "Our pharmacists sold 27% more vitamin D"?
+        A first-person possessive before the figure, outside a quotation, of a word that is no research."""
+        if not claim["quantities"] or claim.get("evidence") == "study-backed" or claim["section"] != "article":
+            return False                        # (a commenter's "My GP told me 30% of them…" cites research)
+        text = claim["text"]
+        first = min(q["start"] for q in claim["quantities"]) - claim["start"]
+        if any(mark in text[:max(first, 0)] for mark in ('"', "“", "”")):
+            return False                        # a quoted researcher: '"Our participants…" said Dr X'
+        for match in self.own.finditer(text, 0, max(first, 0)):
+            if match.group("word").lower() not in self.research_words:
+                return True
+        return False
 
     def reference_line(self, claim):
         """Is the sentence a reference ("Okafor H, Brennan S, Liu J and colleagues. Sleep Medicine Reports")?"""

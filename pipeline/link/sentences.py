@@ -95,7 +95,7 @@ def figureless_sentences(documents, texts, records):
                 out.append({"id": None, "doc_id": doc, "text": sentence, "start": start, "end": end,
                             "section": READ_AS[segment["kind"]], "comment_index": segment.get("index"),
                             "sources": sources, "quantities": [], "evidence_cues": [], "evidence": None,
-                            "figureless": True})
+                            "figureless": True, "title": segment["kind"] == "title"})
     return out
 
 
