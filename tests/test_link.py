@@ -22,7 +22,7 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
@@ -33,6 +33,14 @@ EXTRACTOR_MISSES = {
     ("heldout6", "b_fu_v04"): "'a year later' (a follow-up time) is not extracted (blind corpus)",
     ("heldout6", "c_sleep_v07c"): "'an hour less sleep' is not extracted (blind corpus)",
 }
+# heldout7 (blind, scored once on 2026-12-03 after the heldout6 rules): the planted figures the extractor missed.
+# Most are in w09's comments and title, which ingest did not read as article or comment text.
+HELDOUT7_NOT_EXTRACTED = ("a_bp_w01", "a_bp_w03f", "a_strk_w03f", "b_anx_w04", "c_from_w06", "c_from_w07",
+                          "c_pfrom_w06", "c_pto_w06", "c_resp_w07", "c_thr_w12", "c_to_w06", "c_to_w07", "d_cal_w09c",
+                          "d_dur_w09c", "d_fat_w09c", "d_fat_w09r", "d_fat_w09t", "d_fat_w12", "d_freq_w09c",
+                          "d_freq_w10", "x_asks_w06", "x_belg_w07", "x_local_w04")
+EXTRACTOR_MISSES.update({("heldout7", label): "not extracted in the blind heldout7 run (2026-12-03)"
+                         for label in HELDOUT7_NOT_EXTRACTED})
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
 # corpus. heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus; heldout3
@@ -49,13 +57,20 @@ EXTRACTOR_MISSES = {
 # generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail): heldout6 (a
 # third writer: newspaper, TV site, pharmacy blog, charity newsletter, doctors' news, fact-check, forums,
 # podcast notes, a clinician's post, a round-up) scored once after the heldout5 rules on 2026-12-03.
-HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 # heldout6 was then used for tuning (grouping by what a page is about; a dev corpus since 2026-12-03): 44 of 55
 # (0.80). Of its 11 misses, 8 are pairs of a figure the extractor does not find (EXTRACTOR_MISSES), so the link
 # stage could reach 47 (0.85) at most: it stays short of the target.
 BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldout5 rules: 12 of 55 planted pairs "
                                "(0.22); after tuning on it 44 of 55 (0.80), 8 misses being figures the extractor "
-                               "does not find"}
+                               "does not find",
+                   "heldout7": "a new writer (radio transcript, press office, WhatsApp forward, Reddit thread, "
+                               "charity FAQ, Q&A, pharmacist's column, myth-vs-fact page, sceptic's blog, "
+                               "newsletter digest, syndicated column, listicle), scored blind once on 2026-12-03 "
+                               "after the heldout6 rules: 17 of 186 planted pairs (0.09)"}
+# Verdicts short of 0.90 on a blind corpus: heldout7 15 of 17 (0.88), two count/length pairs read as
+# range_contains and rounded. No distractor and nothing across studies on any corpus.
+BLIND_VERDICTS = {"heldout7": "scored blind once on 2026-12-03: verdicts 15 of 17 (0.88)"}
 BLIND_CROSS_STUDY = {}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
 
 
@@ -124,10 +139,15 @@ def test_planted_figure_is_extracted(scores, name, label):
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=BLIND_CROSS_STUDY[n])]
                                                if n in BLIND_CROSS_STUDY else []) for n in HELDOUT])
-def test_heldout_compares_nothing_across_studies_and_gets_verdicts_right(scores, name):
+def test_heldout_compares_nothing_across_studies(scores, name):
     result = scores[name]
     assert result["cross_study"] == [] and result["distractors_compared"] == []
-    assert result["verdict_accuracy"] >= 0.90
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=BLIND_VERDICTS[n])]
+                                               if n in BLIND_VERDICTS else []) for n in HELDOUT])
+def test_heldout_gets_verdicts_right(scores, name):
+    assert scores[name]["verdict_accuracy"] >= 0.90
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=BLIND_SHORTFALL[n])]
