@@ -85,30 +85,33 @@ class QuantityRecognizer(RuleFiles):
         self.time, self.freq, self.times = lex["time"], lex["freq"], lex["times"]
         self.unit_seconds = {str(k): float(v) for k, v in lex["unit_seconds"].items()}
         self.vague = {str(k).lower(): float(v) for k, v in lex["vague_number"].items()}
-        self.counted_vague = {str(w).lower() for w in lex["vague_counts"]}
+        def words(key):                   # a lexicon list as a set of lower-case words
+            return {str(w).lower() for w in lex[key]}
+
+        self.counted_vague = words("vague_counts")
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
-        self.per = {str(w).lower() for w in lex["per"]}
-        self.duration_leads = {str(w).lower() for w in lex["duration_leads"]}
-        self.age_units = {str(w).lower() for w in lex["age_units"]}
-        self.duration_preps = {str(w).lower() for w in lex["duration_preps"]}
-        self.product_verbs = {str(w).lower() for w in lex["product_verbs"]}
-        self.vessels = {str(w).lower() for w in lex["vessels"]}
-        self.sample_nouns = {str(w).lower() for w in lex["sample_nouns"]}
-        self.measured_nouns = {str(w).lower() for w in lex["measured_nouns"]}
-        self.organisms = {str(w).lower() for w in lex["organisms"]}
-        self.dosing_verbs = {str(w).lower() for w in lex["dosing_verbs"]}
-        self.intake_words = {str(w).lower() for w in lex["intake_words"]}
-        self.ingredient_verbs = {str(w).lower() for w in lex["ingredient_verbs"]}
-        self.radiation_units = {str(w).lower() for w in lex["radiation_units"]}
+        self.per = words("per")
+        self.duration_leads = words("duration_leads")
+        self.age_units = words("age_units")
+        self.duration_preps = words("duration_preps")
+        self.product_verbs = words("product_verbs")
+        self.vessels = words("vessels")
+        self.sample_nouns = words("sample_nouns")
+        self.measured_nouns = words("measured_nouns")
+        self.organisms = words("organisms")
+        self.dosing_verbs = words("dosing_verbs")
+        self.intake_words = words("intake_words")
+        self.ingredient_verbs = words("ingredient_verbs")
+        self.radiation_units = words("radiation_units")
         self.radiation_stems = tuple(str(w).lower() for w in lex["radiation_stems"])
-        self.money_verbs = {str(w).lower() for w in lex["money_verbs"]}
-        self.not_frequency_heads = {str(w).lower() for w in lex["not_frequency_heads"]}
+        self.money_verbs = words("money_verbs")
+        self.not_frequency_heads = words("not_frequency_heads")
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
         self.qualifiers = {str(k).lower(): v for k, v in lex["qualifier"].items()}
-        self.lead = {str(w).lower() for w in lex["lead"]}
+        self.lead = words("lead")
         # both matchers read only the token windows around their patterns' anchors (windows.py)
         self.matcher = WindowedMatcher(vocab, "qclass", weak=WEAK_CLASSES)
         self.excluder = WindowedMatcher(vocab, "qclass", weak=WEAK_CLASSES)
