@@ -160,6 +160,27 @@ def test_a_malloc_trim_threshold_the_user_set_reaches_the_workers(monkeypatch):
         assert list(client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == ["131072"]
 
 
+def test_local_workers_run_without_dasks_profiler():
+    """The statistical profiler costs spaCy ~15%: our LocalCluster's workers start without it."""
+    from pipeline.nlp.dask import _profiling, cluster_client
+
+    with cluster_client("local", 1) as client:
+        assert list(client.run(_profiling).values()) == [False]
+
+
+def test_a_cluster_whose_workers_profile_is_told_how_to_stop_it(capsys):
+    """A cluster someone started keeps Dask's default, the profiler on: the run says what it costs and what to set.
+    (Its own cluster: the module's may have restarted a worker while our client's settings were in force.)"""
+    from pipeline.nlp.dask import cluster_client
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.ERROR) as theirs, cluster_client(theirs.scheduler_address):
+        pass
+    err = capsys.readouterr().err
+    assert "1 Dask worker(s) run the statistical profiler" in err
+    assert "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in err
+
+
 def test_a_worker_running_other_rules_is_refused_before_any_work(tmp_path):
     """A worker started from a copy of the project whose rule file differs by one comment line: exit-2 error naming it."""
     from pipeline.errors import InputError
