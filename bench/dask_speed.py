@@ -1,7 +1,7 @@
 """make bench-dask: the extract stage on a Dask LocalCluster, against itself and the local fork pool.
 
 On the bench corpus of bench/speed.py (BENCH_MB, default 5), each run a fresh process and a fresh OUT
-(no cache), the nlp stage only (ingest runs once before), BENCH_ROUNDS rounds (default 2) of the four
+(no cache), the nlp stage only (ingest runs once before), BENCH_ROUNDS rounds (default 3) of the four
 engines in rotated order, each engine's best round compared:
   - Dask with 2 workers vs 1 worker (target >= 1.7x on 2 cores),
   - Dask with 2 workers vs local JOBS=2 (overhead, target <= 10%), and 1 worker vs JOBS=1,
@@ -14,6 +14,7 @@ peak memory must stay flat as the corpus grows, because rows stream through (BEN
 
 import os
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from speed import OUT, PRELUDE, build_corpus, watched
 from pipeline.files import write_jsonl
 
 DASK = OUT / "dask"
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ENGINES = (("dask1", "Dask, 1 worker", 1, "local"), ("dask2", "Dask, 2 workers", 2, "local"),
            ("local1", "local JOBS=1", 1, ""), ("local2", "local JOBS=2", 2, ""))
 ROWS = [int(n) for n in os.environ.get("BENCH_ROWS", "10000,100000").split(",")]
@@ -128,6 +129,9 @@ def engines():
     for i, r in enumerate(rounds, 1):
         print(f"round {i}: Dask 2 workers vs local JOBS=2 {r['dask2'][0] / r['local2'][0] - 1:+.0%}, "
               f"Dask 1 worker vs local JOBS=1 {r['dask1'][0] / r['local1'][0] - 1:+.0%}")
+    d2m, l2m, d1m, l1m = (statistics.median(r[n][0] for r in rounds) for n in ("dask2", "local2", "dask1", "local1"))
+    print(f"medians of the rounds: Dask 2 workers {d2m:.1f} s vs local JOBS=2 {l2m:.1f} s: {d2m / l2m - 1:+.0%}; "
+          f"Dask 1 worker {d1m:.1f} s vs local JOBS=1 {l1m:.1f} s: {d1m / l1m - 1:+.0%}")
     same = len({run[3] for r in rounds for run in r.values()}) == 1
     print(f"machine_claims.jsonl of all {ROUNDS * len(ENGINES)} runs: {'byte-identical' if same else 'DIFFERENT'}")
     if not same:
