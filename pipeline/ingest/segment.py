@@ -17,12 +17,19 @@ _TERMINAL = ".,!?:;"
 MAX_TITLE = 300           # characters: a longer first line is text, not a title
 TITLE_LINES = 40          # non-blank lines searched for the manifest's title
 TITLE_LIKENESS = 0.85     # difflib ratio a line needs to be taken for the manifest's title
+PROSE_WORDS = 6           # words that make a line without end punctuation a sentence, not a name
 
 
 def _words(line):
     """A line compared for titles: lower case, words only ("Ketamine: A Cure?" == "ketamine a cure")."""
     return " ".join(re.findall(r"\w+", line.casefold()))
 _WORD = re.compile(r"^[\w'’.\-]+$")
+_INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
+
+
+def _initialled(s):
+    """A name ending in an initial ("Priya K."), every word capitalised: not a sentence's full stop."""
+    return bool(_INITIAL.search(s)) and all(w[0].isupper() for w in s.split())
 
 
 @dataclass
@@ -67,7 +74,7 @@ def split_lines(text):
 def is_name(line_text, rules):
     """A short line that can be a person's name or handle (not a sentence)."""
     s = line_text.strip()
-    if not s or len(s) > rules.max_name_chars or s[-1] in _TERMINAL:
+    if not s or len(s) > rules.max_name_chars or s[-1] in _TERMINAL and not _initialled(s):
         return False
     words = s.split()
     if len(words) > rules.max_name_words or not all(_WORD.match(w) for w in words):
@@ -191,7 +198,8 @@ class _Segmenter:
     def looks_like_comment_zone(self, j):
         r, s = self.rules, self.lines[j].stripped
         return bool(first_match(r.headers, s) or r.numbered.match(s) or first_match(r.noise, s)
-                    or first_match(r.comments_start, s) or is_name(s, r) and self.meta_after(j))
+                    or first_match(r.comments_start, s) or is_name(s, r) and self.meta_after(j)
+                    or self.name_over_prose(j))
 
     def comments_follow(self, i):
         """A comment counter is trusted past the middle of the page, or when headers/a form follow it.
@@ -281,6 +289,10 @@ class _Segmenter:
             self.kind[i] = self.kind[meta[0]] = "furniture"
             self.new_comment(i, s, meta[1].groupdict().get("date"))
             return meta[0] + 1
+        if self.name_over_prose(i):
+            self.kind[i] = "furniture"
+            self.new_comment(i, s, None)
+            return i + 1
         if first_match(r.noise, s) or not self.comments:
             self.kind[i] = "furniture"
             return i + 1
@@ -291,6 +303,16 @@ class _Segmenter:
         if reply and current.reply_to_author is None:
             current.reply_to_author = reply["author"].strip()
         return i + 1
+
+    def name_over_prose(self, i):
+        """A bare name line opening a block and running straight into a sentence ("Priya K." then
+        "I think you've got the numbers backwards."): the header of a comment copied without its date."""
+        r, lines = self.rules, self.lines
+        if not is_name(lines[i].stripped, r) or i == 0 or not lines[i - 1].blank or i + 1 >= len(lines):
+            return False
+        body = lines[i + 1].stripped
+        return bool(body) and not is_name(body, r) and not first_match(r.noise, body) \
+            and not first_match(r.headers, body) and (body[-1] in ".!?" or len(body.split()) >= PROSE_WORDS)
 
     def skip_meta(self, j, comment):
         """Date/profile lines right after a header belong to the header."""
