@@ -24,7 +24,7 @@ list_state    = mkdir -p '$(OUT)' && { find '$(1)' -maxdepth 1 -type f \( $(2) \
                 | LC_ALL=C sort > '$(3).new'; } && { cmp -s '$(3).new' '$(3)' && rm -f '$(3).new' || mv -f '$(3).new' '$(3)'; }
 REPORT_TEMPLATES := $(wildcard pipeline/export/templates/*)
 
-.PHONY: FORCE extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report bench-long bench-sources fetch install lock clean browser
+.PHONY: FORCE extract ingest nlp review link export report eval test bench bench-dask bench-html bench-quantities bench-link bench-report bench-long bench-sources fetch install lock currencies clean browser
 
 extract: $(OUT)/claims.jsonl  ## the main job: corpus -> links.jsonl, claims.jsonl, claims.csv, report.html
 
@@ -119,6 +119,9 @@ bench-report: $(STAMP)
 
 bench-sources: $(STAMP)  ## attribution against GUM's gold speakers (tune and held-out halves)
 	$(PY) bench/sources.py
+
+currencies: $(STAMP)  ## rewrite pipeline/nlp/currencies.json from the installed babel (after a babel upgrade)
+	$(PY) -c "from pipeline.nlp.currencies import write_snapshot; print('wrote', write_snapshot())"
 
 lock: $(STAMP)  ## refresh constraints.txt from the current environment
 	{ echo "# Pinned versions for reproducible installs (pip install -c constraints.txt -e .[dev])."; \

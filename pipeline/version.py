@@ -13,7 +13,7 @@ def fingerprint():
     digest = hashlib.sha256(settings.EXTRACTOR_VERSION.encode())
     root = _ROOT / "nlp"
     for path in [_ROOT / "records.py"] + sorted(root.rglob("*")):          # the rules, and how records are made
-        if path.suffix in (".py", ".yml", ".jsonl") and path.is_file():
+        if path.suffix in (".py", ".yml", ".json", ".jsonl") and path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
     digest.update(settings.MODEL.encode())
     return f"{settings.EXTRACTOR_VERSION}+{digest.hexdigest()[:10]}"
