@@ -75,6 +75,12 @@ def nlp_run(name, documents, jobs, scheduler):
     return seconds, peak, workers, (out / "machine_claims.jsonl").read_bytes()
 
 
+def versus(seconds):
+    """Each Dask engine against the local one with as many processes, from {engine: seconds}."""
+    return "; ".join(f"Dask {n} vs local JOBS={n}: {seconds[f'dask{n}']:.1f} vs {seconds[f'local{n}']:.1f} s, "
+                     f"{seconds[f'dask{n}'] / seconds[f'local{n}'] - 1:+.0%}" for n in (2, 1))
+
+
 def synthetic_rows(n):
     """Tiny distinct documents with a quantity each, as a scraper's JSONL export would hold them."""
     for i in range(n):
@@ -127,11 +133,8 @@ def engines():
         if line.startswith("in-process"):
             print("  " + line)
     for i, r in enumerate(rounds, 1):
-        print(f"round {i}: Dask 2 workers vs local JOBS=2 {r['dask2'][0] / r['local2'][0] - 1:+.0%}, "
-              f"Dask 1 worker vs local JOBS=1 {r['dask1'][0] / r['local1'][0] - 1:+.0%}")
-    d2m, l2m, d1m, l1m = (statistics.median(r[n][0] for r in rounds) for n in ("dask2", "local2", "dask1", "local1"))
-    print(f"medians of the rounds: Dask 2 workers {d2m:.1f} s vs local JOBS=2 {l2m:.1f} s: {d2m / l2m - 1:+.0%}; "
-          f"Dask 1 worker {d1m:.1f} s vs local JOBS=1 {l1m:.1f} s: {d1m / l1m - 1:+.0%}")
+        print(f"round {i}: " + versus({name: run[0] for name, run in r.items()}))
+    print("medians of the rounds: " + versus({name: statistics.median(r[name][0] for r in rounds) for name in runs}))
     same = len({run[3] for r in rounds for run in r.values()}) == 1
     print(f"machine_claims.jsonl of all {ROUNDS * len(ENGINES)} runs: {'byte-identical' if same else 'DIFFERENT'}")
     if not same:

@@ -30,6 +30,7 @@ class Layouts:
     signoffs: frozenset
     max_name_words: int
     max_name_chars: int
+    prose_words: int
     lookahead_lines: int
 
 
@@ -64,6 +65,7 @@ def load_layouts(path=DEFAULT_LAYOUTS):
         signoffs=frozenset(w.lower() for w in c["signoffs"]),
         max_name_words=int(data["max_name_words"]),
         max_name_chars=int(data["max_name_chars"]),
+        prose_words=int(c["prose_words"]),
         lookahead_lines=int(data["lookahead_lines"]),
     )
 

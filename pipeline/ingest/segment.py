@@ -17,12 +17,13 @@ _TERMINAL = ".,!?:;"
 MAX_TITLE = 300           # characters: a longer first line is text, not a title
 TITLE_LINES = 40          # non-blank lines searched for the manifest's title
 TITLE_LIKENESS = 0.85     # difflib ratio a line needs to be taken for the manifest's title
-PROSE_WORDS = 6           # words that make a line without end punctuation a sentence, not a name
 
 
 def _words(line):
     """A line compared for titles: lower case, words only ("Ketamine: A Cure?" == "ketamine a cure")."""
     return " ".join(re.findall(r"\w+", line.casefold()))
+
+
 _WORD = re.compile(r"^[\w'’.\-]+$")
 _INITIAL = re.compile(r"(?:^|\s)[A-Z]\.$")
 
@@ -312,7 +313,7 @@ class _Segmenter:
             return False
         body = lines[i + 1].stripped
         return bool(body) and not is_name(body, r) and not first_match(r.noise, body) \
-            and not first_match(r.headers, body) and (body[-1] in ".!?" or len(body.split()) >= PROSE_WORDS)
+            and not first_match(r.headers, body) and (body[-1] in ".!?" or len(body.split()) >= r.prose_words)
 
     def skip_meta(self, j, comment):
         """Date/profile lines right after a header belong to the header."""

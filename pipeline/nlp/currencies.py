@@ -66,7 +66,6 @@ def from_babel():
                 symbol = locale.currency_symbols.get(code)
                 if symbol and code in codes and symbol != code:
                     _add_symbol(symbol, code, case_sensitive, lowered)
-    plural = {}
     for code in sorted(codes):          # sorted: the first code to claim a shared name must not vary by run
         for name in dict.fromkeys((en.currencies.get(code) or "", _plural_name(code))):
             name = name.lower()
@@ -75,7 +74,6 @@ def from_babel():
             lowered.setdefault(name, code)          # "chinese yuan"
             last = name.split()[-1]
             last_words.setdefault(last, set()).add(code)
-            plural[code] = name
     for word, found in last_words.items():
         if len(found) == 1 and word not in _NOT_NAMES and word.isalpha():
             lowered.setdefault(word, found.pop())    # "yuan", "shekels", "ringgit"

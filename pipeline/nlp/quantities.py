@@ -32,6 +32,10 @@ CANDIDATES_KEY = "quantity_candidates"      # rules pass only: numbers the parse
 YEAR_PREPOSITIONS = {"in", "since", "by", "until", "till", "during", "from", "of", "before", "after", "around"}
 VOLUMES = {"l", "dl", "ml", "µl", "μl"}      # "per" one of these is a concentration, not a dose
 CONNECTORS = {"-", "–", "—", "‐", "to", "or", "and"}
+# lexicon.yml lists the component reads as sets of lower-case words, each as the attribute of its own name
+WORD_SETS = ("per", "duration_leads", "age_units", "duration_preps", "product_verbs", "vessels", "sample_nouns",
+             "measured_nouns", "organisms", "dosing_verbs", "intake_words", "ingredient_verbs", "radiation_units",
+             "money_verbs", "not_frequency_heads", "lead")
 for _name in ("value", "low", "high", "unit", "qualifier", "change", "value_si", "unit_si", "iso_duration", "rule"):
     Span.set_extension(_name, default=None, force=True)
 Token.set_extension("qclass", default="", force=True)
@@ -88,30 +92,16 @@ class QuantityRecognizer(RuleFiles):
         def words(key):                   # a lexicon list as a set of lower-case words
             return {str(w).lower() for w in lex[key]}
 
+        for key in WORD_SETS:             # self.per, self.vessels, ...: each lexicon list of that name
+            setattr(self, key, words(key))
         self.counted_vague = words("vague_counts")
         self.periods = {**lex["recurring"], **lex["time"]}       # what "every" can take
         self.dose, self.fraction = lex["dose"], lex["fraction"]
         self.magnitude = {str(k).lower(): float(v) for k, v in lex["magnitude"].items()}
-        self.per = words("per")
-        self.duration_leads = words("duration_leads")
-        self.age_units = words("age_units")
-        self.duration_preps = words("duration_preps")
-        self.product_verbs = words("product_verbs")
-        self.vessels = words("vessels")
-        self.sample_nouns = words("sample_nouns")
-        self.measured_nouns = words("measured_nouns")
-        self.organisms = words("organisms")
-        self.dosing_verbs = words("dosing_verbs")
-        self.intake_words = words("intake_words")
-        self.ingredient_verbs = words("ingredient_verbs")
-        self.radiation_units = words("radiation_units")
         self.radiation_stems = tuple(str(w).lower() for w in lex["radiation_stems"])
-        self.money_verbs = words("money_verbs")
-        self.not_frequency_heads = words("not_frequency_heads")
         self.plural_nouns = {str(p).lower() for p in lex["count_noun"].values()}
         self.singular_of = {str(p).lower(): str(s).lower() for s, p in lex["count_noun"].items()}
         self.qualifiers = {str(k).lower(): v for k, v in lex["qualifier"].items()}
-        self.lead = words("lead")
         # both matchers read only the token windows around their patterns' anchors (windows.py)
         self.matcher = WindowedMatcher(vocab, "qclass", weak=WEAK_CLASSES)
         self.excluder = WindowedMatcher(vocab, "qclass", weak=WEAK_CLASSES)
