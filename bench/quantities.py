@@ -13,7 +13,7 @@ with and without the quantity components.
 Items the annotation guide does not score are optional (neither a miss when
 not found nor a false alarm when found): see `optional()`; `--strict` scores
 every gold item of a scored kind and counts every unmatched prediction.
-`--show` lists misses and false alarms (tuned half of grobid only).
+`--show` lists misses and false alarms (tuned half of grobid and of the licensed dose sentences only).
 
     bench/quantities.py [--suite NAME ...] [--limit N] [--half H] [--strict] [--show KIND]
                         [--no-quantulum] [--no-speed]
@@ -44,7 +44,7 @@ from pipeline.vocab import KINDS  # noqa: E402
 # ../shared beside the project (or beside a parent folder, for a git worktree); SHARED overrides
 _BESIDE = next((p / "shared" for p in ROOT.parents if (p / "shared" / "benchmarks").is_dir()), ROOT.parent / "shared")
 SHARED = Path(os.environ.get("SHARED", _BESIDE)) / "benchmarks"
-SUITES = ("recognizers_text", "quantulum3", "grobid_quantities", "real_register", "sample")
+SUITES = ("recognizers_text", "quantulum3", "grobid_quantities", "real_register", "licensed_doses", "sample")
 KIND_MAP = {"grobid_quantities": {"dimension": "measurement"}}       # the suite's kind -> ours
 
 
@@ -220,15 +220,20 @@ def document_halves(cases):
     return [c for c in cases if c["doc"] in tuned], [c for c in cases if c["doc"] not in tuned]
 
 
-def real_register_cases(name):
-    """tests/cases/quantities_{tuned,heldout}.yml rows as cases (all kinds in scope)."""
+def real_register_cases(name, stem="quantities"):
+    """tests/cases/{stem}_{tuned,heldout}.yml rows as cases (all kinds in scope); a row may end in its source
+    and licence (the licensed dose sentences)."""
     from ruamel.yaml import YAML
-    rows = YAML(typ="safe").load((ROOT / "tests" / "cases" / f"quantities_{name}.yml").read_text(encoding="utf-8"))
+    rows = YAML(typ="safe").load((ROOT / "tests" / "cases" / f"{stem}_{name}.yml").read_text(encoding="utf-8"))
     cases = []
-    for register, text, expected in rows:
-        items = []
+    for register, text, expected, *_source in rows:
+        items, after = [], {}
         for span, kind, value in expected:
-            start = text.find(span)
+            # the span as a whole word, after the same span's earlier item: the second "5 mg" of "reduced to
+            # 35 mg … by a further 5 mg" is not inside "35 mg"
+            found = re.compile(rf"(?<![\w.]){re.escape(span)}(?!\w)").search(text, after.get(span, 0))
+            start = found.start() if found else -1
+            after[span] = start + len(span) if found else 0
             items.append({"text": span, "start": start if start >= 0 else None,
                           "end": start + len(span) if start >= 0 else None, "kind": kind, "value": value})
         cases.append({"text": text, "expected": items, "scope": list(KINDS), "register": register})
@@ -327,6 +332,16 @@ def main(argv=None):
             values = Counter()
             run(nlp, f"real-register sentences, {half} half ({len(cases)} sentences, kind must match)",
                 cases, args, values)
+            value_line(values)
+    if "licensed_doses" in suites:
+        for half in ("tuned", "heldout"):
+            if args.half not in (half.replace("heldout", "held-out"), "both"):
+                continue
+            cases = cut(real_register_cases(half, "doses_licensed"))
+            values = Counter()
+            run(nlp, f"licensed dose sentences (FDA labels, CDC, VOA, CC BY papers), {half} half "
+                     f"({len(cases)} sentences, kind must match)", cases, args, values,
+                show=args.show if half == "tuned" else None)
             value_line(values)
     if "sample" in suites:
         cases = corpus_cases()

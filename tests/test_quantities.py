@@ -14,6 +14,7 @@ TABLE = YAML(typ="safe").load((Path(__file__).parent / "cases" / "quantities.yml
 
 
 REAL_FILES = ("quantities_tuned.yml", "quantities_heldout.yml")
+LICENSED_FILES = ("doses_licensed_tuned.yml", "doses_licensed_heldout.yml")   # rows end in source, licence
 
 
 def real_rows(name):
@@ -72,7 +73,8 @@ def test_table_has_a_row_for_every_kind():
 
 
 @pytest.mark.parametrize("text", [row[0] for rows in TABLE.values() for row in rows]
-                         + [row[1] for row in real_rows("quantities_tuned.yml")])
+                         + [row[1] for name in ("quantities_tuned.yml", "doses_licensed_tuned.yml")
+                            for row in real_rows(name)])
 def test_rules_pipeline_finds_everything_the_full_pipeline_finds(text):
     """The model runs only where the rules pipeline sees a quantity: it must miss nothing.
 
@@ -159,3 +161,15 @@ def test_dose_or_measurement(register, text, expected):
 def test_rules_pipeline_finds_the_dose_and_measurement_spans(text):
     """The rules pass (no parse) must still send these paragraphs to the model."""
     test_rules_pipeline_finds_everything_the_full_pipeline_finds(text)
+
+
+@pytest.mark.parametrize("name", LICENSED_FILES)
+def test_licensed_rows_name_their_source_and_spans_occur(name):
+    """Each licensed sentence keeps where it was copied from and under which licence, and every gold span
+    is in its sentence (bench/quantities.py scores them; it must not score a span it cannot place)."""
+    rows = real_rows(name)
+    assert len(rows) >= 40
+    for register, text, expected, source, licence in rows:
+        assert source and ("public domain" in licence.lower() or "cc by" in licence.lower()), (text, licence)
+        for span, kind, _value in expected:
+            assert span in text and kind in KINDS, (text, span, kind)
