@@ -16,6 +16,7 @@ class Units:
         self.dose_alone = {str(w).lower() for w in data["dose_alone"]}
         self.unitless = {str(k).lower(): str(v) for k, v in data["unitless"].items()}
         self.exponents = {str(e) for e in data["exponents"]}
+        self.needs_context = {str(k).lower(): {str(w).lower() for w in v} for k, v in data["needs_context"].items()}
 
     def expression(self, tokens, time_units):
         """pint expression of unit tokens as PDF text writes them: 'ml · kg −1 · min −1' -> ml*kg**-1*min**-1."""

@@ -102,6 +102,13 @@ def number_spans(doc):
     spans, i, n = [], 0, len(doc)
     while i < n:
         if not _is_cardinal(doc[i]):
+            if doc[i].lower_ == "a" and i + 1 < n and doc[i + 1].lower_ in SCALES and _starts_group(doc, i) \
+                    and not (i + 2 < n and _is_cardinal(doc[i + 2])):
+                # "a thousand pupils", "a million people": the article is the number one (not "a thousand
+                # 5-ml vials"); no scale to share, so "two to a thousand" is no shared-scale range
+                spans.append((i, i + 2, float(SCALES[doc[i + 1].lower_]), "words", None))
+                i += 2
+                continue
             i += 1
             continue
         j = i + 1

@@ -343,6 +343,9 @@ class QuantityRecognizer(RuleFiles):
         pint_name = self.units.pint_name(written)
         if pint_name is None:
             return None
+        context = self.units.needs_context.get(written.lower())
+        if context and not any(t.lower_ in context for t in span.sent):
+            return None                 # "intersect at two points": no blood pressure, no scale
         fields = {**self.value_fields(values), "unit": written, "_pint": pint_name}
         modifier = span.end < len(doc) and doc[span.end].pos_ == "NOUN"       # "a twenty pound bag"
         if written.lower() in ("pound", "pounds") and not modifier and (nums[-1]._.num_scale or self.about_money(span)):
@@ -392,13 +395,16 @@ class QuantityRecognizer(RuleFiles):
             before = token.doc[token.i - 1] if token.i > 0 else None
             preceding = before.lower_ if before is not None else ""
             predicate = before is not None and "/" not in token.text and (
-                before.pos_ in ("AUX", "VERB") or preceding in self.qualifiers or preceding in ("exactly", "just"))
+                before.pos_ in ("AUX", "VERB") or preceding in self.qualifiers or preceding in ("exactly", "just", "by"))
             if (following != "of" and not predicate) or preceding == "and":
                 return None          # "02/18" is a date, "three and one fourth" a number; "1/4 of the cake" a share
             return span, {"value": nums[0], "low": None, "high": None, "unit": None}
         fraction = next((self.fraction[t.lower_] for t in span if t.lower_ in self.fraction), None)
         if fraction is None:
             return None
+        after = span.doc[span.end] if span.end < len(span.doc) else None
+        if rule.startswith("by-") and after is not None and (after.pos_ in ("NOUN", "PROPN", "ADJ") or after.text in "-‐"):
+            return None             # "by a third party", "by half-time": an ordinal or a name, no share
         return span, {"value": float(fraction), "low": None, "high": None, "unit": None}
 
     def _count(self, span, rule):
