@@ -22,7 +22,7 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
@@ -36,11 +36,19 @@ EXTRACTOR_MISSES = {
 # heldout7 (blind, scored once on 2026-12-03 after the heldout6 rules): the planted figures the extractor missed.
 # Most were in w09's comments, which ingest read as furniture (names without dates); since the dateless-comment
 # rule of 2026-12-03 (an ingest fix, no link or quantity rule) its five comment figures are extracted and out of this list.
-HELDOUT7_NOT_EXTRACTED = ("a_bp_w01", "a_bp_w03f", "a_strk_w03f", "b_anx_w04", "c_from_w06", "c_from_w07",
-                          "c_pfrom_w06", "c_pto_w06", "c_resp_w07", "c_thr_w12", "c_to_w06", "c_to_w07",
-                          "d_fat_w09t", "d_fat_w12", "d_freq_w10", "x_asks_w06", "x_belg_w07", "x_local_w04")
+# The 2026-12-07 quantity rules (changes by a fraction, blood-pressure points) took five more out of the list.
+HELDOUT7_NOT_EXTRACTED = ("a_strk_w03f", "c_from_w06", "c_from_w07", "c_pfrom_w06", "c_pto_w06", "c_resp_w07",
+                          "c_to_w06", "c_to_w07", "d_fat_w09t", "d_freq_w10", "x_asks_w06", "x_belg_w07", "x_local_w04")
 EXTRACTOR_MISSES.update({("heldout7", label): "not extracted in the blind heldout7 run (2026-12-03)"
                          for label in HELDOUT7_NOT_EXTRACTED})
+# heldout8 (a new writer, blind, scored once on 2026-12-07 with the stop-25 rules): the planted figures still not
+# extracted after that day's quantity rules (changes by a fraction, points, "a thousand", pints).
+HELDOUT8_NOT_EXTRACTED = ("a_abx_x05a", "a_rate_x01", "a_rate_x05", "a_rate_x05b", "a_ratec_x01", "a_ratec_x05",
+                          "a_red_x02h", "a_red_x05op", "b_abs_x03", "c_att_x08w", "c_bp_x08c", "c_bp_x08t",
+                          "c_club_x08p", "c_drop_x08", "c_inj_x08", "d_sleep_x07v", "x_cran60_x05", "x_dutch_x08",
+                          "x_dutchn_x08", "x_flu_x04", "x_jo_x02", "x_mugs_x01", "x_p3_x09", "x_stevatt_x08",
+                          "x_steve_x08", "x_uk_x08")
+EXTRACTOR_MISSES.update({("heldout8", label): "not extracted in heldout8 (2026-12-07)" for label in HELDOUT8_NOT_EXTRACTED})
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
 # corpus. heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus; heldout3
@@ -57,7 +65,7 @@ EXTRACTOR_MISSES.update({("heldout7", label): "not extracted in the blind heldou
 # generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail): heldout6 (a
 # third writer: newspaper, TV site, pharmacy blog, charity newsletter, doctors' news, fact-check, forums,
 # podcast notes, a clinician's post, a round-up) scored once after the heldout5 rules on 2026-12-03.
-HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
 # heldout6 was then used for tuning (grouping by what a page is about; a dev corpus since 2026-12-03): 44 of 55
 # (0.80). Of its 11 misses, 8 are pairs of a figure the extractor does not find (EXTRACTOR_MISSES), so the link
 # stage could reach 47 (0.85) at most: it stays short of the target.
@@ -67,11 +75,17 @@ BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldou
                    "heldout7": "a new writer (radio transcript, press office, WhatsApp forward, Reddit thread, "
                                "charity FAQ, Q&A, pharmacist's column, myth-vs-fact page, sceptic's blog, "
                                "newsletter digest, syndicated column, listicle), scored blind once on 2026-12-03 "
-                               "after the heldout6 rules: 17 of 186 planted pairs (0.09)"}
+                               "after the heldout6 rules: 17 of 186 planted pairs (0.09)",
+                   "heldout8": "a new writer (patient leaflet, podcast, parliamentary answer, GP newsletter, forum "
+                               "thread, letters page, fact-check, LinkedIn post, supermarket magazine, Q&A, press "
+                               "release, school bulletin), scored blind once on 2026-12-07 with the stop-25 rules: "
+                               "33 of 188 planted pairs (0.18); 35 (0.19) after that day's quantity rules"}
 # Verdicts short of 0.90 on a blind corpus: heldout7 15 of 17 (0.88), two count/length pairs read as
 # range_contains and rounded. No distractor and nothing across studies on any corpus.
-BLIND_VERDICTS = {"heldout7": "scored blind once on 2026-12-03: verdicts 15 of 17 (0.88)"}
-BLIND_CROSS_STUDY = {}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
+BLIND_VERDICTS = {"heldout7": "scored blind once on 2026-12-03: verdicts 15 of 17 (0.88)",
+                  "heldout8": "verdicts 31 of 35 (0.89) on 2026-12-07 (29 of 33, 0.88, in the blind run)"}
+BLIND_CROSS_STUDY = {"heldout8": "one distractor compared (a comment's achievement vs the leaflet's volume), "
+                                 "in the blind run of 2026-12-07 too; nothing across studies"}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
 
 
 def run_pipeline(corpus, base):
@@ -420,6 +434,20 @@ def study_claim(text, figure, doc, section="article"):
 def test_two_figures_of_one_study_are_compared_when_they_state_the_same_measure(a, fa, b, fb, expected):
     [group] = link([study_claim(a, fa, "d1"), study_claim(b, fb, "d2")])
     assert [c["verdict"] for c in group["comparisons"]] == ([expected] if expected else [])
+
+
+def test_a_change_by_a_fraction_neither_cuts_a_share_off_its_words_nor_is_compared_with_it():
+    """"Pain scores improved by at least a third in 44% of participants": the fraction is how much, the
+    share how many; the share still meets "Forty-four percent … saw their pain scores improve", and the
+    fraction only another change's size."""
+    a = "Pain scores improved by at least a third in 44% of participants."
+    b = "Forty-four percent of the exercisers saw their pain scores improve by at least a third."
+    claims = [claim(text, [quantity("44%" if n == 0 else "Forty-four percent", text, "percentage", 44.0, "%"),
+                           quantity("a third", text, "proportion", 1 / 3, qualifier="at_least")], HARBOUR, doc=doc)
+              for n, (text, doc) in enumerate(((a, "d1"), (b, "d2")))]
+    [group] = link(claims)
+    assert sorted((c["a_text"], c["b_text"], c["verdict"]) for c in group["comparisons"]) == \
+        [("44%", "Forty-four percent", "same"), ("a third", "a third", "same")]
 
 
 @pytest.mark.parametrize("a,b", [

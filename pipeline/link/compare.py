@@ -22,6 +22,8 @@ NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SHARES = ("percentage", "proportion")
 EPS = 1e-9
 BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
+BY_FRACTION = re.compile(r"\bby(?: (?:at least|at most|about|almost|nearly|around|roughly|more than|over|up to|just))? ?$",
+                         re.IGNORECASE)      # "fell by at least half": a change's size, not a share
 LEVEL_BEFORE = ("to",)     # "fell to 12%": the level a change ended at
 DAILY = "/day"             # a dose per day: the dose, taken daily
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}
@@ -237,6 +239,7 @@ class FigureReader:
             owner = bounds[k][2] if k < len(bounds) and bounds[k][0] <= at else -1
             tokens.append((at, m.end(), m.group(0), owner))
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
+        relative = [q["kind"] == "proportion" and BY_FRACTION.search(text, 0, qs) is not None for qs, _, q in spans]
         out = []
         for i, (start, end, q) in enumerate(spans):
             if units[i] is None or self.beyond.match(text, end):
@@ -253,7 +256,9 @@ class FigureReader:
                 continue
             if family == "timeframe" and interval[1] < 1.0:
                 comparable = "within a day"     # "10 to 15 minutes" is a session, never a study's length
-            match = self.topic(q, i, spans, families, tokens, text, names)
+            if relative[i]:
+                comparable = "by"               # a change's size is compared only with another's
+            match = self.topic(q, i, spans, families, tokens, text, names, relative)
             before = text[max(0, start - 40):start]
             if any(w in before.lower() for w in self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
@@ -302,7 +307,9 @@ class FigureReader:
         return any(w in before for w in self._before(tokens, start, back)) or \
             any(w in after for w in self._after(tokens, end, ahead))
 
-    def topic(self, q, i, spans, families, tokens, text, names=frozenset()):
+    def topic(self, q, i, spans, families, tokens, text, names=frozenset(), relative=()):
+        """`relative`: per quantity, a change's size ("improved by at least a third in 44% of participants":
+        the fraction says by how much, the share how many), which the share's words reach past."""
         start, end = spans[i][0], spans[i][1]
 
         def window(candidates, limit):
@@ -314,7 +321,7 @@ class FigureReader:
                     counted += word.lower() not in self.stopwords
                     if counted == limit:
                         break
-                elif owner != i and families[owner] == families[i]:
+                elif owner != i and families[owner] == families[i] and not (relative and relative[owner]):
                     break               # a figure of the same family has its own words
             return words
 
