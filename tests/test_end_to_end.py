@@ -3,12 +3,14 @@
 import csv
 import json
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
 
 from pipeline.export import validator
+from pipeline.files import read_jsonl, write_jsonl
 from pipeline.review.yamlio import load_file
 from pipeline.vocab import GOLD_STATUSES
 
@@ -122,6 +124,21 @@ def test_second_run_uses_the_cache(run_dir):
     result = subprocess.run([sys.executable, "-m", "pipeline", "nlp", "--out", str(out)],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and "0 processed, 5 from cache" in result.stdout
+
+
+def test_a_document_cut_anew_by_ingest_is_extracted_anew(run_dir, tmp_path):
+    """New layout rules change a document's segments, not its file: the cache must not serve the old claims."""
+    out = tmp_path / "out"
+    shutil.copytree(run_dir / "out", out)
+    documents = read_jsonl(out / "documents.jsonl")
+    first = documents[0]
+    first["segments"] = [{**s, "kind": "furniture"} if s["kind"] == "article" else s for s in first["segments"]]
+    write_jsonl(out / "documents.jsonl", documents)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "nlp", "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and "1 processed, 4 from cache" in result.stdout
+    claims = read_jsonl(out / "machine_claims.jsonl")
+    assert not any(c["doc_id"] == first["doc_id"] and c["section"] == "article" for c in claims)
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])

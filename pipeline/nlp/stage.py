@@ -3,11 +3,13 @@
 The trained model is the expensive part (~3.5k words/s), so it only sees the
 paragraphs where the rules-only pipeline (~27k words/s) found a quantity;
 furniture and references are never processed. Results are cached per
-document, keyed by the file's sha256 and the extractor fingerprint, so a
-re-run on an unchanged corpus re-processes nothing.
+document, keyed by the file's sha256, the extractor fingerprint and how ingest
+cut the document (its segments), so a re-run on an unchanged corpus
+re-processes nothing and a change of layout rules re-processes what it cut anew.
 """
 
 import functools
+import hashlib
 import gc
 import json
 import multiprocessing
@@ -229,6 +231,12 @@ def _extract(documents, progress, every_paragraph=False, texts=None):
     return results
 
 
+def segments_key(record):
+    """A hash of how ingest cut the document: new layout rules (layouts.yml) change which parts are
+    article, comment or furniture, and so the claims, without changing the file."""
+    return hashlib.sha256(json.dumps(record["segments"], sort_keys=True).encode()).hexdigest()[:16]
+
+
 def run(corpus, out, jobs=1, scheduler=None, parquet=False):
     out = Path(out)
     documents = read_jsonl(out / "documents.jsonl")
@@ -239,7 +247,8 @@ def run(corpus, out, jobs=1, scheduler=None, parquet=False):
         cached = cache_dir / f"{record['doc_id']}.json"
         if cached.exists():
             entry = json.loads(cached.read_text(encoding="utf-8"))
-            if entry.get("sha256") == record["sha256"] and entry.get("extractor") == key:
+            if entry.get("sha256") == record["sha256"] and entry.get("extractor") == key \
+                    and entry.get("segments") == segments_key(record):
                 claims[record["doc_id"]] = entry["claims"]
                 continue
         todo.append(record)
@@ -248,8 +257,8 @@ def run(corpus, out, jobs=1, scheduler=None, parquet=False):
         for record in todo:
             claims[record["doc_id"]] = fresh[record["doc_id"]]
             with atomic_open(cache_dir / f"{record['doc_id']}.json") as fh:
-                json.dump({"sha256": record["sha256"], "extractor": key, "claims": fresh[record["doc_id"]]},
-                          fh, ensure_ascii=False)
+                json.dump({"sha256": record["sha256"], "extractor": key, "segments": segments_key(record),
+                           "claims": fresh[record["doc_id"]]}, fh, ensure_ascii=False)
     ordered = [c for record in documents for c in claims[record["doc_id"]]]
     write_jsonl(out / "machine_claims.jsonl", ordered)
     if parquet:                                     # FORMAT=parquet: the same records, for tables at scale
