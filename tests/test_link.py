@@ -42,12 +42,11 @@ HELDOUT7_NOT_EXTRACTED = ("a_strk_w03f", "c_from_w06", "c_from_w07", "c_pfrom_w0
 EXTRACTOR_MISSES.update({("heldout7", label): "not extracted in the blind heldout7 run (2026-12-03)"
                          for label in HELDOUT7_NOT_EXTRACTED})
 # heldout8 (a new writer, blind, scored once on 2026-12-07 with the stop-25 rules): the planted figures still not
-# extracted after that day's quantity rules (changes by a fraction, points, "a thousand", pints).
+# extracted after that day's quantity rules (changes by a fraction, points, "a thousand", pints) and ingest rules
+# (comment headers with a middle dot; nine figures in comments came back).
 HELDOUT8_NOT_EXTRACTED = ("a_abx_x05a", "a_rate_x01", "a_rate_x05", "a_rate_x05b", "a_ratec_x01", "a_ratec_x05",
-                          "a_red_x02h", "a_red_x05op", "b_abs_x03", "c_att_x08w", "c_bp_x08c", "c_bp_x08t",
-                          "c_club_x08p", "c_drop_x08", "c_inj_x08", "d_sleep_x07v", "x_cran60_x05", "x_dutch_x08",
-                          "x_dutchn_x08", "x_flu_x04", "x_jo_x02", "x_mugs_x01", "x_p3_x09", "x_stevatt_x08",
-                          "x_steve_x08", "x_uk_x08")
+                          "a_red_x02h", "a_red_x05op", "b_abs_x03", "c_att_x08w", "c_bp_x08c", "d_sleep_x07v",
+                          "x_cran60_x05", "x_flu_x04", "x_jo_x02", "x_mugs_x01", "x_p3_x09")
 EXTRACTOR_MISSES.update({("heldout8", label): "not extracted in heldout8 (2026-12-07)" for label in HELDOUT8_NOT_EXTRACTED})
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
@@ -79,11 +78,11 @@ BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldou
                    "heldout8": "a new writer (patient leaflet, podcast, parliamentary answer, GP newsletter, forum "
                                "thread, letters page, fact-check, LinkedIn post, supermarket magazine, Q&A, press "
                                "release, school bulletin), scored blind once on 2026-12-07 with the stop-25 rules: "
-                               "33 of 188 planted pairs (0.18); 35 (0.19) after that day's quantity rules"}
+                               "33 of 188 planted pairs (0.18); 39 (0.21) after that day's quantity and ingest rules"}
 # Verdicts short of 0.90 on a blind corpus: heldout7 15 of 17 (0.88), two count/length pairs read as
 # range_contains and rounded. No distractor and nothing across studies on any corpus.
 BLIND_VERDICTS = {"heldout7": "scored blind once on 2026-12-03: verdicts 15 of 17 (0.88)",
-                  "heldout8": "verdicts 31 of 35 (0.89) on 2026-12-07 (29 of 33, 0.88, in the blind run)"}
+                  "heldout8": "verdicts 35 of 39 (0.897) on 2026-12-07 (29 of 33, 0.88, in the blind run)"}
 BLIND_CROSS_STUDY = {"heldout8": "one distractor compared (a comment's achievement vs the leaflet's volume), "
                                  "in the blind run of 2026-12-07 too; nothing across studies"}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
 
