@@ -22,7 +22,8 @@ from pipeline.link.score import load_expected, score_corpus
 from .conftest import FIXTURES, ROOT
 
 LINK = FIXTURES / "link"
-CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
+CORPORA = ("tuned", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8",
+           "heldout9")
 
 # Figures the extractor (pipeline/nlp, not this stage) does not find yet: pinned, strict.
 EXTRACTOR_MISSES = {
@@ -48,6 +49,13 @@ HELDOUT8_NOT_EXTRACTED = ("a_abx_x05a", "a_rate_x01", "a_rate_x05", "a_rate_x05b
                           "a_red_x02h", "a_red_x05op", "b_abs_x03", "c_att_x08w", "c_bp_x08c", "d_sleep_x07v",
                           "x_cran60_x05", "x_flu_x04", "x_jo_x02", "x_mugs_x01", "x_p3_x09")
 EXTRACTOR_MISSES.update({("heldout8", label): "not extracted in heldout8 (2026-12-07)" for label in HELDOUT8_NOT_EXTRACTED})
+# heldout9 (another new writer, blind): scored once on 2026-12-07 with that day's final rules, never looked at.
+HELDOUT9_NOT_EXTRACTED = ("a_trr_y04", "a_trr_y04m", "a_trr_y12", "b_drop_y03p", "b_near_y03t", "b_sctl_y03s",
+                          "b_sdiff_y03s", "b_sleep_y03s", "c_ard_y05", "c_dose_y06", "c_lost_y09a", "c_mult_y05h",
+                          "c_mult_y06c", "c_rr_y06", "c_rr_y09a", "c_rr_y09d", "c_vitd_y05c", "c_vitd_y06c",
+                          "d_rr_y02", "d_rr_y07", "x_devhr_y03", "x_jojo9m_y09", "x_mo_y07", "x_sophie_y09")
+EXTRACTOR_MISSES.update({("heldout9", label): "not extracted in the blind heldout9 run (2026-12-07)"
+                         for label in HELDOUT9_NOT_EXTRACTED})
 
 # The acceptance measurement (recall >= 0.90, nothing compared across studies) holds on every held-out
 # corpus. heldout2's misses were fixed by general rules after it was scored, so it is a dev corpus; heldout3
@@ -64,7 +72,7 @@ EXTRACTOR_MISSES.update({("heldout8", label): "not extracted in heldout8 (2026-1
 # generalise. A blind corpus that falls short is pinned in BLIND_SHORTFALL (strict xfail): heldout6 (a
 # third writer: newspaper, TV site, pharmacy blog, charity newsletter, doctors' news, fact-check, forums,
 # podcast notes, a clinician's post, a round-up) scored once after the heldout5 rules on 2026-12-03.
-HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8")
+HELDOUT = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9")
 # heldout6 was then used for tuning (grouping by what a page is about; a dev corpus since 2026-12-03): 44 of 55
 # (0.80). Of its 11 misses, 8 are pairs of a figure the extractor does not find (EXTRACTOR_MISSES), so the link
 # stage could reach 47 (0.85) at most: it stays short of the target.
@@ -78,13 +86,19 @@ BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldou
                    "heldout8": "a new writer (patient leaflet, podcast, parliamentary answer, GP newsletter, forum "
                                "thread, letters page, fact-check, LinkedIn post, supermarket magazine, Q&A, press "
                                "release, school bulletin), scored blind once on 2026-12-07 with the stop-25 rules: "
-                               "33 of 188 planted pairs (0.18); 39 (0.21) after that day's quantity and ingest rules"}
+                               "33 of 188 planted pairs (0.18); 39 (0.21) after that day's quantity and ingest rules",
+                   "heldout9": "another new writer (wire story, insurer magazine, nurse's blog, numbered thread, "
+                               "pharmacist's column, behind-the-headlines, radio phone-in, alumni profile, parenting "
+                               "app, sports newsletter, TV site, review summary), scored blind once on 2026-12-07 "
+                               "with that day's rules: 24 of 195 planted pairs (0.12; the stop-25 rules gave 24 too)"}
 # Verdicts short of 0.90 on a blind corpus: heldout7 15 of 17 (0.88), two count/length pairs read as
 # range_contains and rounded. No distractor and nothing across studies on any corpus.
 BLIND_VERDICTS = {"heldout7": "scored blind once on 2026-12-03: verdicts 15 of 17 (0.88)",
                   "heldout8": "verdicts 35 of 39 (0.897) on 2026-12-07 (29 of 33, 0.88, in the blind run)"}
 BLIND_CROSS_STUDY = {"heldout8": "one distractor compared (a comment's achievement vs the leaflet's volume), "
-                                 "in the blind run of 2026-12-07 too; nothing across studies"}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
+                                 "in the blind run of 2026-12-07 too; nothing across studies",
+                     "heldout9": "7 comparisons across studies in the blind run of 2026-12-07 (7 with the stop-25 "
+                                 "rules too); no distractor compared"}     # heldout6's one comparison across studies (a trial's sample vs a national statistic) is gone
 
 
 def run_pipeline(corpus, base):
