@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from number_parser import parse_number as _parse_words
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Token
 
 _DIGITS = re.compile(r"^[+\-−]?((\d{1,3}(,\d{3})+|\d+)(\.\d+)?|\.\d+)$")
@@ -101,8 +102,9 @@ def number_spans(doc):
     """(start, end, value, form, scale) for each maximal number phrase among `doc`'s tokens."""
     spans, i, n = [], 0, len(doc)
     while i < n:
-        if not _is_cardinal(doc[i]):
-            if doc[i].lower_ == "a" and i + 1 < n and doc[i + 1].lower_ in SCALES and _starts_group(doc, i) \
+        token = doc[i]
+        if not _is_cardinal(token):
+            if token.lower == _A and i + 1 < n and doc[i + 1].lower in _SCALE_IDS and _starts_group(doc, i) \
                     and not (i + 2 < n and _is_cardinal(doc[i + 2])):
                 # "a thousand pupils", "a million people": the article is the number one (not "a thousand
                 # 5-ml vials"); no scale to share, so "two to a thousand" is no shared-scale range
@@ -146,6 +148,10 @@ def number_spans(doc):
             spans.append((i, j, value, form, _scale(doc[i:j], words)))
         i = j
     return spans
+
+
+_A = get_string_id("a")                              # word ids: no string made per token
+_SCALE_IDS = frozenset(get_string_id(w) for w in SCALES)
 
 
 def _scale(span, words):
