@@ -324,24 +324,18 @@ def main(argv=None):
             value_line(values)
             fall = dimension_fall(cases, predicted)
             print("grobid dimension items fall into: " + ", ".join(f"{k} {v}" for k, v in fall.most_common()))
-    if "real_register" in suites:
+    for suite, stem, title, shown in (
+            ("real_register", "quantities", "real-register sentences", False),
+            ("licensed_doses", "doses_licensed", "licensed dose sentences (FDA labels, CDC, VOA, CC BY papers)", True)):
+        if suite not in suites:
+            continue
         for half in ("tuned", "heldout"):
             if args.half not in (half.replace("heldout", "held-out"), "both"):
                 continue
-            cases = cut(real_register_cases(half))
+            cases = cut(real_register_cases(half, stem))
             values = Counter()
-            run(nlp, f"real-register sentences, {half} half ({len(cases)} sentences, kind must match)",
-                cases, args, values)
-            value_line(values)
-    if "licensed_doses" in suites:
-        for half in ("tuned", "heldout"):
-            if args.half not in (half.replace("heldout", "held-out"), "both"):
-                continue
-            cases = cut(real_register_cases(half, "doses_licensed"))
-            values = Counter()
-            run(nlp, f"licensed dose sentences (FDA labels, CDC, VOA, CC BY papers), {half} half "
-                     f"({len(cases)} sentences, kind must match)", cases, args, values,
-                show=args.show if half == "tuned" else None)
+            run(nlp, f"{title}, {half} half ({len(cases)} sentences, kind must match)", cases, args, values,
+                show=args.show if shown and half == "tuned" else None)
             value_line(values)
     if "sample" in suites:
         cases = corpus_cases()

@@ -22,8 +22,8 @@ NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SHARES = ("percentage", "proportion")
 EPS = 1e-9
 BLOCK_LIMIT = 30           # figures of one measure in one group compared all-pairs (see candidate_pairs)
-BY_FRACTION = re.compile(r"\bby(?: (?:at least|at most|about|almost|nearly|around|roughly|more than|over|up to|just))? ?$",
-                         re.IGNORECASE)      # "fell by at least half": a change's size, not a share
+# "fell by at least half": a change's size, not a share ("by" and up to two bounding words before it)
+BY_FRACTION = re.compile(r"\bby(?: [a-z]+){0,2} ?$", re.IGNORECASE)
 LEVEL_BEFORE = ("to",)     # "fell to 12%": the level a change ended at
 DAILY = "/day"             # a dose per day: the dose, taken daily
 VERDICT_ORDER = {"differs": 0, "range_contains": 1, "rounded": 2, "same": 3}

@@ -98,6 +98,10 @@ def _is_fraction_word(token):
     return token.lower_ in FRACTION_WORDS and token.lower_ not in ("half", "halves")
 
 
+_A = get_string_id("a")                              # word ids: no string made per token
+_SCALE_IDS = frozenset(get_string_id(w) for w in SCALES)
+
+
 def number_spans(doc):
     """(start, end, value, form, scale) for each maximal number phrase among `doc`'s tokens."""
     spans, i, n = [], 0, len(doc)
@@ -148,10 +152,6 @@ def number_spans(doc):
             spans.append((i, j, value, form, _scale(doc[i:j], words)))
         i = j
     return spans
-
-
-_A = get_string_id("a")                              # word ids: no string made per token
-_SCALE_IDS = frozenset(get_string_id(w) for w in SCALES)
 
 
 def _scale(span, words):

@@ -403,7 +403,8 @@ class QuantityRecognizer(RuleFiles):
         if fraction is None:
             return None
         after = span.doc[span.end] if span.end < len(span.doc) else None
-        if rule.startswith("by-") and after is not None and (after.pos_ in ("NOUN", "PROPN", "ADJ") or after.text in "-‐"):
+        if rule == "by-a-fraction" and after is not None and (
+                after.pos_ in ("NOUN", "PROPN", "ADJ") or after.text in numbers_module.HYPHENS and not span[-1].whitespace_):
             return None             # "by a third party", "by half-time": an ordinal or a name, no share
         return span, {"value": float(fraction), "low": None, "high": None, "unit": None}
 

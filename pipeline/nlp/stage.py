@@ -243,12 +243,13 @@ def run(corpus, out, jobs=1, scheduler=None, parquet=False):
     key = fingerprint()
     cache_dir = out / "cache"
     claims, todo = {}, []
+    cut = {record["doc_id"]: segments_key(record) for record in documents}
     for record in documents:
         cached = cache_dir / f"{record['doc_id']}.json"
         if cached.exists():
             entry = json.loads(cached.read_text(encoding="utf-8"))
             if entry.get("sha256") == record["sha256"] and entry.get("extractor") == key \
-                    and entry.get("segments") == segments_key(record):
+                    and entry.get("segments") == cut[record["doc_id"]]:
                 claims[record["doc_id"]] = entry["claims"]
                 continue
         todo.append(record)
@@ -257,7 +258,7 @@ def run(corpus, out, jobs=1, scheduler=None, parquet=False):
         for record in todo:
             claims[record["doc_id"]] = fresh[record["doc_id"]]
             with atomic_open(cache_dir / f"{record['doc_id']}.json") as fh:
-                json.dump({"sha256": record["sha256"], "extractor": key, "segments": segments_key(record),
+                json.dump({"sha256": record["sha256"], "extractor": key, "segments": cut[record["doc_id"]],
                            "claims": fresh[record["doc_id"]]}, fh, ensure_ascii=False)
     ordered = [c for record in documents for c in claims[record["doc_id"]]]
     write_jsonl(out / "machine_claims.jsonl", ordered)
