@@ -8,10 +8,9 @@ but their sentence is no longer in the document) stay in the YAML only.
 
 from functools import lru_cache
 
-import jsonschema
-
 from ..files import write_jsonl
 from ..records import Claim, Quantity, Source, claim_schema, keys, record
+from ..schemacheck import SchemaCheck
 from ..link import claim_links
 from ..timeunits import iso_duration
 from .report import write_report
@@ -20,7 +19,7 @@ from .table import write_csv
 
 @lru_cache(maxsize=1)
 def validator():
-    return jsonschema.Draft202012Validator(claim_schema())
+    return SchemaCheck(claim_schema())
 
 
 def _plain(value):

@@ -10,10 +10,9 @@ from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
-
 from ..errors import InputError
 from ..records import Claim, Quantity, Source
+from ..schemacheck import SchemaCheck
 from ..vocab import STATUSES
 from .yamlio import line_of
 
@@ -25,12 +24,14 @@ _SPAN = ("text", "start", "end")
 
 @lru_cache(maxsize=None)
 def _field_schemas(cls):
-    """{field: (its JSON Schema, a validator of it)} for the fields an annotation file shows."""
-    return {f.name: (f.metadata["json"], jsonschema.Draft202012Validator(f.metadata["json"]))
-            for f in fields(cls) if f.metadata["yaml"] is not None}
+    """{field: (its JSON Schema, a validator of it)} for the fields an annotation file shows, but for
+    the text and offsets and the lists of records (quantities, sources): their own checks phrase those."""
+    return {f.name: (f.metadata["json"], SchemaCheck(f.metadata["json"]))
+            for f in fields(cls) if f.metadata["yaml"] is not None and f.name not in _SPAN
+            and not isinstance(f.metadata["json"].get("items"), type)}
 
 
-_STATUS = ({"enum": list(STATUSES)}, jsonschema.Draft202012Validator({"enum": list(STATUSES)}))
+_STATUS = ({"enum": list(STATUSES)}, SchemaCheck({"enum": list(STATUSES)}))
 
 
 def _fail(path, node, message, key=None, index=None, field=None):
@@ -60,8 +61,6 @@ def _check_value(path, node, key, checker, field, required=False):
 
 def _check_fields(path, node, cls, field, required=()):
     for key, checker in _field_schemas(cls).items():
-        if key in _SPAN or isinstance(checker[0].get("items"), type):
-            continue
         if key in node or key in required:
             _check_value(path, node, key, checker, f"{field}.{key}", required=key in required)
 
