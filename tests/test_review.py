@@ -415,7 +415,11 @@ TRICKY = st.sampled_from(["", " ", "yes", "No", "null", "~", "true", "012", "1e3
                           "- x", "? x", ": x", "a: b", "a #b", "a#b", "x:", "...", "---", "&a", "*a", "!t", "%",
                           "@x", "`x", "'q'", '"q"', "a\tb", "a\nb", "\ufeffx", "\x85", "\u2028", "nbsp\xa0x",
                           "emoji \U0001F600", "\x7f", "<<", "=", "1_000", "0x1F", ".inf", "-.NaN", "x" * 5000,
-                          "word " * 900, "12%", "£1.2bn", "1 in 3", "Dr. O’Neil", "[a]", "{a}", "a, b"])
+                          "word " * 900, "12%", "£1.2bn", "1 in 3", "Dr. O’Neil", "[a]", "{a}", "a, b",
+                          # texts with line breaks (comments keep their wrapping): ruamel double-quotes them
+                          "It ran for four weeks\n    and dosing was twice.", 'she said "no"\nok', "back\\slash\nx",
+                          "it's\nfine", "a\n\nb", "end\n", "\nstart", " lead\nx", "trail \nx", "a: b\n# c",
+                          "x\n\ty", "nbsp\xa0\nx", "é ü\n😀", "\x7f\nx", "\ufeff\nx", ("w " * 1990) + "\nend"])
 SCALARS = st.one_of(TRICKY, st.text(max_size=40), st.integers(), st.floats(), st.booleans(), st.none())
 CLAIMS = st.dictionaries(st.sampled_from(["id", "status", "text", "start", "value", "note", "a: b", "12"]), st.one_of(
     SCALARS, st.lists(SCALARS, max_size=3),

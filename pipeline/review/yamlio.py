@@ -121,12 +121,28 @@ def _plain_text(value):
     return value
 
 
+def _double_quoted(value):
+    """A text with line breaks (a comment copied with its own wrapping), as ruamel double-quotes it:
+    backslash and quote escaped, each break written \\n. Any other character ruamel escapes (a tab,
+    NEL, no-break space, line or paragraph separator, BOM, a control) leaves it to ruamel."""
+    lines = value.split("\n")
+    if not all(_printable(line) for line in lines if line) or any(ch in value for ch in "\t\x85\xa0\u2028\u2029"):
+        return None
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
 def _str_text(value):
     """As ruamel writes a str: plain where it can, else in single quotes unless the text holds one
-    (ruamel then double-quotes: left to it, as is anything long enough to fold or not printable)."""
+    (ruamel then double-quotes: left to it, as is anything long enough to fold or not printable);
+    a text with line breaks double-quoted (`_double_quoted`)."""
     if value == "":
         return "''"
-    if len(value) > 3900 or not _printable(value):
+    if len(value) > 3900:
+        return None
+    if "\n" in value:
+        return _double_quoted(value)
+    if not _printable(value):
         return None
     plain = _plain_text(value)
     if plain is not None:
