@@ -31,12 +31,13 @@ def _mode_for(path):
 
 
 @contextmanager
-def atomic_open(path, mode="w", encoding="utf-8", before_replace=None):
+def atomic_open(path, mode="w", encoding="utf-8", before_replace=None, sync=True):
     """Write to a temporary file beside `path`, then rename it over `path`.
 
     On any exception the temporary file is removed and `path` is untouched.
     `before_replace()` runs after the data is on disk, just before the rename;
     if it raises, nothing is replaced. A full disk is a clear InputError.
+    sync=False skips the fsync, for a cache whose torn entry after a crash only means a miss.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +47,8 @@ def atomic_open(path, mode="w", encoding="utf-8", before_replace=None):
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding, newline=None if "b" in mode else "") as fh:
             yield fh
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         if before_replace is not None:
             before_replace()
         os.replace(tmp, path)

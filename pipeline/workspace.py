@@ -45,7 +45,7 @@ class Workspace:
     def reviews(self):
         """{doc_id: plain data} of the annotation files, re-anchored and validated (InputError on the first bad one)."""
         from .review import load_reviews
-        return load_reviews(self.annotations, self.documents, self.texts)
+        return load_reviews(self.annotations, self.documents, self.texts, out=self.out)
 
     @cached_property
     def claims(self):

@@ -25,9 +25,10 @@ from ..files import TEMP_SUFFIX
 from ..version import fingerprint
 from .lock import run_lock
 from .merge import merge, reanchor_file
+from .parsed import ParsedFiles, plain_copy
 from .state import ReviewState, input_key
 from .validate import validate_file
-from .yamlio import ChangedOnDisk, dump_file, load_bytes, load_plain_bytes, new_file
+from .yamlio import ChangedOnDisk, dump_file, dumps, load_bytes, load_plain_bytes, new_file
 
 ATTEMPTS = 5         # merges of one file in a run, when an annotator keeps saving it
 PAUSE_ENV = "PIPELINE_REVIEW_PAUSE"
@@ -37,33 +38,59 @@ def review_paths(annotations, documents):
     return {d["doc_id"]: Path(annotations) / f"{d['doc_id']}.yaml" for d in documents}
 
 
-def load_review(path, text, sha256, loader=load_bytes):
+def load_review(path, text, sha256, loader=load_bytes, parsed=None):
     """(data, sha256 of the bytes parsed) of one annotation file, re-anchored to `text`, then validated.
 
     (None, None) when there is no file. `loader`: round-trip data (review writes it back), or
-    load_plain_bytes for the stages that only read.
+    load_plain_bytes for the stages that only read; these pass `parsed` (a ParsedFiles), whose
+    entry for the same bytes, document and code stands for the parse, and is written after one.
     """
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         return None, None
+    digest = hashlib.sha256(raw).hexdigest()
+    key = parsed.key(digest, sha256, text) if parsed is not None else None
+    data = parsed.get(Path(path).stem, key) if parsed is not None else None
+    if data is not None:
+        return data, digest
     data = loader(path, raw)
     reanchor_file(path, data, text, sha256)
     validate_file(path, data, text)
-    return data, hashlib.sha256(raw).hexdigest()
+    if parsed is not None:
+        parsed.put(Path(path).stem, key, data)
+    return data, digest
 
 
-def load_reviews(annotations, documents, texts):
+def load_reviews(annotations, documents, texts, out=None):
     """{doc_id: plain data} for a stage that only reads the files; re-anchors and validates every
-    existing file first (InputError on the first)."""
-    return {doc_id: data for doc_id, (data, _) in _read_all(annotations, documents, texts, load_plain_bytes).items()
+    existing file first (InputError on the first). With `out`, files already parsed are taken from
+    OUT/cache/annotations/ (review.parsed)."""
+    parsed = ParsedFiles(out) if out is not None else None
+    return {doc_id: data for doc_id, (data, _) in _read_all(annotations, documents, texts, load_plain_bytes, parsed).items()
             if data is not None}
 
 
-def _read_all(annotations, documents, texts, loader=load_bytes):
+def _read_all(annotations, documents, texts, loader=load_bytes, parsed=None):
     sha = {d["doc_id"]: d["sha256"] for d in documents}
-    return {doc_id: load_review(path, texts[doc_id], sha[doc_id], loader)
+    return {doc_id: load_review(path, texts[doc_id], sha[doc_id], loader, parsed)
             for doc_id, path in review_paths(annotations, documents).items()}
+
+
+def remember_parse(parsed, path, data, written, text, sha256):
+    """Leave for the readers what their parse of the file just written would give (review.parsed):
+    the plain data, re-anchored and validated as load_review does. A file holding anything but plain
+    data, or one the checks refuse, is left to its reader to parse (and to report)."""
+    plain = plain_copy(data)
+    if plain is None:
+        return
+    try:
+        reanchor_file(path, plain, text, sha256)
+        validate_file(path, plain, text)
+    except InputError:
+        return
+    parsed.put(Path(path).stem, parsed.key(hashlib.sha256(written.encode("utf-8")).hexdigest(), sha256, text), plain,
+               copied=True)
 
 
 def sweep_temp_files(annotations, started):
@@ -116,7 +143,7 @@ def run(corpus, out, annotations, workspace=None):
             doc_id = document["doc_id"]
             return merge(data or new_file(doc_id), machine.get(doc_id, []), texts[doc_id], document["sha256"], version)
 
-        state = ReviewState(out)
+        state, parsed = ReviewState(out), ParsedFiles(out)
         keys = {d["doc_id"]: input_key(d, machine.get(d["doc_id"], []), version) for d in documents}
         kept = {d["doc_id"]: state.unchanged(d["doc_id"], paths[d["doc_id"]], keys[d["doc_id"]]) for d in documents}
         todo = [d for d in documents if kept[d["doc_id"]] is None]
@@ -129,7 +156,8 @@ def run(corpus, out, annotations, workspace=None):
             data, expect = outputs[doc_id], read[doc_id][1]
             for _ in range(ATTEMPTS):
                 try:
-                    wrote = dump_file(paths[doc_id], data, expect=expect)
+                    written = dumps(data)
+                    wrote = dump_file(paths[doc_id], data, expect=expect, text=written)
                     changed += wrote
                     break
                 except ChangedOnDisk:
@@ -140,6 +168,7 @@ def run(corpus, out, annotations, workspace=None):
             else:
                 raise InputError(paths[doc_id], f"changed {ATTEMPTS} times during this run; not replaced "
                                                 f"(your last save is kept): run review again")
+            remember_parse(parsed, paths[doc_id], data, written, texts[doc_id], document["sha256"])
             reviewed[doc_id] = sum(1 for c in data["claims"] if c.get("status") != "machine")
             # Only a file the merge left as it was is a fixed point: merging it again gives the same bytes.
             state.settle(doc_id, expect, keys[doc_id], reviewed[doc_id], settled=not wrote)

@@ -26,7 +26,7 @@ _CODE = sorted(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] 
 
 
 @lru_cache(maxsize=1)
-def _code_digest():
+def code_digest():
     digest = hashlib.sha256()
     for path in _CODE:
         digest.update(path.name.encode() + path.read_bytes())
@@ -35,7 +35,7 @@ def _code_digest():
 
 def input_key(document, machine_claims, version):
     """A digest of everything besides the file that the merge of one document reads."""
-    payload = json.dumps([document, machine_claims, version, _code_digest()], sort_keys=True, ensure_ascii=False)
+    payload = json.dumps([document, machine_claims, version, code_digest()], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -254,8 +254,9 @@ class ChangedOnDisk(Exception):
     """The file is no longer what the run read: someone saved it meanwhile."""
 
 
-def dump_file(path, data, expect=False):
+def dump_file(path, data, expect=False, text=None):
     """Write atomically, and only when the content changed. Returns 1 if written.
+    `text`: dumps(data), when the caller has it already.
 
     With `expect` (the sha256 the run read, or None for "there was no file"),
     the file is replaced only if it still has that hash, checked once before
@@ -263,7 +264,7 @@ def dump_file(path, data, expect=False):
     raised and the file is left as its last writer saved it.
     """
     path = Path(path)
-    text = dumps(data)
+    text = dumps(data) if text is None else text
 
     def unchanged():
         if expect is not False and file_sha256(path) != expect:
