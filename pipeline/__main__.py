@@ -7,6 +7,7 @@ read (pipeline/workspace.py): python -m pipeline review link export --out OUT --
 import argparse
 import os
 import sys
+import time
 
 from .errors import InputError
 
@@ -28,6 +29,7 @@ def _scheduler(value):
 
 
 CHAINED = ("review", "link", "export", "eval")      # stages that run one after another on one Workspace
+STAGE_TIMES_ENV = "PIPELINE_STAGE_TIMES"            # set: each chained stage's seconds on stderr (make bench)
 
 
 def _chain(argv):
@@ -97,7 +99,10 @@ def main(argv=None):
             from .workspace import Workspace
             workspace = Workspace(args.out, args.annotations)
             for stage in chain:
+                began = time.perf_counter()
                 _chained_stage(stage).run(args.corpus, args.out, args.annotations, workspace=workspace)
+                if os.environ.get(STAGE_TIMES_ENV):
+                    print(f"stage-time: {stage} {time.perf_counter() - began:.3f}", file=sys.stderr)
         elif args.stage == "ingest":
             from . import ingest
             ingest.run(args.corpus, args.out)
