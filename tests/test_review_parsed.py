@@ -114,3 +114,13 @@ def test_a_kept_parse_stands_only_for_the_same_file_document_and_text(tmp_path):
     (tmp_path / "cache" / "annotations" / "doc.json").write_text("{not json", encoding="utf-8")
     assert parsed.get("doc", key) is None                                                  # torn: parsed again
     assert parsed.get("other", key) is None
+
+
+def test_what_a_plain_read_gives_otherwise_is_never_kept():
+    """A tagged map (!!omap: a list of pairs to a plain read), a lone surrogate (not UTF-8), a list that
+    holds itself: no plain copy, so the reader parses the file (and reports what it finds)."""
+    omap = load_bytes("d.yaml", b"doc_id: d\nclaims:\n- !!omap\n  - id: d-1\n  - status: confirmed\n")
+    itself = []
+    itself.append(itself)
+    assert plain_copy(omap) is None and plain_copy({"n": "\ud800"}) is None and plain_copy({"a": itself}) is None
+    ParsedFiles("/nonexistent-never-made").put("d", ["k"], {"n": "\ud800"})      # refused, never raised

@@ -15,11 +15,13 @@ import json
 import math
 from pathlib import Path
 
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from ..errors import InputError
 from ..files import atomic_open
 from .state import code_digest
+from .yamlio import PlainMap, PlainSeq
 
 FOLDER = "annotations"
 # ruamel writes a NEL (U+0085) as it is, and a YAML reader takes it for a line break, which folds
@@ -30,33 +32,50 @@ NEL = "\x85"
 def plain_copy(data):
     """`data` as the JSON-ready dicts, lists and scalars a plain read of its YAML text gives (ruamel's
     scalar types as the builtin ones they stand for), or None when it holds anything else (a date,
-    a tagged value, a non-finite float, a key that is not text): such a file is parsed by its next
-    reader instead."""
+    a tagged or ordered map, a text with a NEL or a lone surrogate, a non-finite float, a key that
+    is not text, a structure that holds itself): such a file is parsed by its next reader instead."""
+    try:
+        return _plain(data)
+    except (_NotPlain, RecursionError):
+        return None
+
+
+class _NotPlain(Exception):
+    pass
+
+
+_MAPS = (dict, PlainMap, CommentedMap)
+_SEQS = (list, PlainSeq, CommentedSeq)
+
+
+def _plain(data):
     kind = type(data)
-    if kind is str:
-        return data if NEL not in data else None
-    if kind in (int, bool) or data is None:
+    if data is None or kind in (int, bool):
         return data
-    if kind is float or isinstance(data, float):
-        return float(data) if math.isfinite(data) else None
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _NotPlain from None
+        if NEL in data:
+            raise _NotPlain
+        return str(data)
+    if isinstance(data, float):
+        if not math.isfinite(data):
+            raise _NotPlain
+        return float(data)
     if isinstance(data, ScalarBoolean):         # an int to Python, a boolean in the file
         return bool(data)
-    if isinstance(data, str):
-        return str(data) if NEL not in data else None
-    if isinstance(data, int) and not isinstance(data, bool):
+    if isinstance(data, int) and kind is not bool:
         return int(data)
-    if isinstance(data, dict):
-        out = {}
-        for key, value in data.items():
-            copied = plain_copy(value)
-            if type(key) is not str or (copied is None and value is not None):
-                return None
-            out[key] = copied
-        return out
-    if isinstance(data, list):
-        out = [plain_copy(item) for item in data]
-        return None if any(c is None and i is not None for c, i in zip(out, data)) else out
-    return None
+    tagged = getattr(getattr(data, "tag", None), "value", None) is not None
+    if kind in _MAPS and not tagged:
+        if any(type(key) is not str for key in data):
+            raise _NotPlain
+        return {key: _plain(value) for key, value in data.items()}
+    if kind in _SEQS and not tagged:
+        return [_plain(item) for item in data]
+    raise _NotPlain
 
 
 class ParsedFiles:
@@ -86,5 +105,5 @@ class ParsedFiles:
         try:
             with atomic_open(self.folder / f"{doc_id}.json", sync=False) as fh:
                 fh.write(text)
-        except (OSError, InputError):
+        except (OSError, InputError, ValueError):
             pass                    # a parse not kept (no room, no folder) is only parsed again next time

@@ -22,7 +22,8 @@ from ..files import atomic_open
 from .yamlio import file_sha256
 
 NAME = ".review-state.json"
-_CODE = sorted(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] / "records.py"]
+_CODE = sorted(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] / name for name in
+                                                   ("records.py", "vocab.py", "schemacheck.py", "errors.py")]
 
 
 @lru_cache(maxsize=1)

@@ -129,7 +129,7 @@ def _double_quoted(value):
     if not all(_printable(line) for line in lines if line) or any(ch in value for ch in "\t\x85\xa0\u2028\u2029"):
         return None
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{escaped}"'
+    return f'"{escaped}"' if len(escaped) <= 3900 else None     # ruamel wraps a longer line
 
 
 def _str_text(value):
