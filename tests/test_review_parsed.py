@@ -13,7 +13,8 @@ from pipeline.review.parsed import ParsedFiles, plain_copy
 from pipeline.review.yamlio import dumps, load_bytes, load_plain_bytes, new_file
 from pipeline.workspace import Workspace
 
-from .conftest import CORPUS, ROOT
+from .conftest import ROOT
+from .test_workspace import fresh
 from .test_review import CLAIMS
 
 OUTPUTS = ("claims.jsonl", "claims.csv", "links.jsonl", "report.html")
@@ -63,11 +64,10 @@ def stages(base, cached=True):
 
 
 def copy_run(run_dir, base, annotations=True):
-    (base / "out").mkdir(parents=True)
-    for name in ("documents.jsonl", "machine_claims.jsonl"):
-        shutil.copy(run_dir / "out" / name, base / "out" / name)
-    if annotations:
-        shutil.copytree(ROOT / "annotations", base / "ann")
+    """The session run's nlp outputs, with the project's annotation files or none (machine claims only)."""
+    fresh(run_dir, base)
+    if not annotations:
+        shutil.rmtree(base / "ann")
     return base
 
 

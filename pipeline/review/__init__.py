@@ -50,16 +50,21 @@ def load_review(path, text, sha256, loader=load_bytes, parsed=None):
     except FileNotFoundError:
         return None, None
     digest = hashlib.sha256(raw).hexdigest()
-    key = parsed.key(digest, sha256, text) if parsed is not None else None
-    data = parsed.get(Path(path).stem, key) if parsed is not None else None
-    if data is not None:
-        return data, digest
-    data = loader(path, raw)
+    if parsed is None:
+        return _anchored(path, loader(path, raw), text, sha256), digest
+    key, doc_id = parsed.key(digest, sha256, text), Path(path).stem
+    data = parsed.get(doc_id, key)
+    if data is None:
+        data = _anchored(path, loader(path, raw), text, sha256)
+        parsed.put(doc_id, key, data)
+    return data, digest
+
+
+def _anchored(path, data, text, sha256):
+    """A file's data re-anchored to its document's text, then validated (InputError names file and line)."""
     reanchor_file(path, data, text, sha256)
     validate_file(path, data, text)
-    if parsed is not None:
-        parsed.put(Path(path).stem, key, data)
-    return data, digest
+    return data
 
 
 def load_reviews(annotations, documents, texts, out=None):
@@ -77,20 +82,19 @@ def _read_all(annotations, documents, texts, loader=load_bytes, parsed=None):
             for doc_id, path in review_paths(annotations, documents).items()}
 
 
-def remember_parse(parsed, path, data, written, text, sha256):
-    """Leave for the readers what their parse of the file just written would give (review.parsed):
-    the plain data, re-anchored and validated as load_review does. A file holding anything but plain
-    data, or one the checks refuse, is left to its reader to parse (and to report)."""
+def remember_parse(parsed, path, data, yaml_text, text, sha256):
+    """Leave for the readers what their parse of the file just written (`yaml_text`) would give
+    (review.parsed): the plain data, anchored and checked as load_review does. A file holding
+    anything but plain data, or one the checks refuse, is left to its reader to parse (and report)."""
     plain = plain_copy(data)
     if plain is None:
         return
     try:
-        reanchor_file(path, plain, text, sha256)
-        validate_file(path, plain, text)
+        _anchored(path, plain, text, sha256)
     except InputError:
         return
-    parsed.put(Path(path).stem, parsed.key(hashlib.sha256(written.encode("utf-8")).hexdigest(), sha256, text), plain,
-               copied=True)
+    key = parsed.key(hashlib.sha256(yaml_text.encode("utf-8")).hexdigest(), sha256, text)
+    parsed.put(Path(path).stem, key, plain, already_plain=True)
 
 
 def sweep_temp_files(annotations, started):
@@ -156,8 +160,8 @@ def run(corpus, out, annotations, workspace=None):
             data, expect = outputs[doc_id], read[doc_id][1]
             for _ in range(ATTEMPTS):
                 try:
-                    written = dumps(data)
-                    wrote = dump_file(paths[doc_id], data, expect=expect, text=written)
+                    yaml_text = dumps(data)
+                    wrote = dump_file(paths[doc_id], data, expect=expect, yaml_text=yaml_text)
                     changed += wrote
                     break
                 except ChangedOnDisk:
@@ -168,7 +172,7 @@ def run(corpus, out, annotations, workspace=None):
             else:
                 raise InputError(paths[doc_id], f"changed {ATTEMPTS} times during this run; not replaced "
                                                 f"(your last save is kept): run review again")
-            remember_parse(parsed, paths[doc_id], data, written, texts[doc_id], document["sha256"])
+            remember_parse(parsed, paths[doc_id], data, yaml_text, texts[doc_id], document["sha256"])
             reviewed[doc_id] = sum(1 for c in data["claims"] if c.get("status") != "machine")
             # Only a file the merge left as it was is a fixed point: merging it again gives the same bytes.
             state.settle(doc_id, expect, keys[doc_id], reviewed[doc_id], settled=not wrote)

@@ -50,7 +50,7 @@ _SEQS = (list, PlainSeq, CommentedSeq)
 
 def _plain(data):
     kind = type(data)
-    if data is None or kind in (int, bool):
+    if data is None or kind is bool:
         return data
     if isinstance(data, str):
         try:
@@ -66,7 +66,7 @@ def _plain(data):
         return float(data)
     if isinstance(data, ScalarBoolean):         # an int to Python, a boolean in the file
         return bool(data)
-    if isinstance(data, int) and kind is not bool:
+    if isinstance(data, int):                   # int, or ruamel's (a hex or octal one) as the int it reads as
         return int(data)
     tagged = getattr(getattr(data, "tag", None), "value", None) is not None
     if kind in _MAPS and not tagged:
@@ -96,9 +96,9 @@ class ParsedFiles:
             return None
         return entry.get("data") if isinstance(entry, dict) and entry.get("key") == key else None
 
-    def put(self, doc_id, key, data, copied=False):
-        """Keep `data` as the file's parse under `key` (`copied`: it is plain_copy's already)."""
-        plain = data if copied else plain_copy(data)
+    def put(self, doc_id, key, data, already_plain=False):
+        """Keep `data` as the file's parse under `key` (`already_plain`: plain_copy's result already)."""
+        plain = data if already_plain else plain_copy(data)
         if plain is None:
             return
         text = json.dumps({"key": key, "data": plain}, ensure_ascii=False)

@@ -124,9 +124,9 @@ def _plain_text(value):
 def _double_quoted(value):
     """A text with line breaks (a comment copied with its own wrapping), as ruamel double-quotes it:
     backslash and quote escaped, each break written \\n. Any other character ruamel escapes (a tab,
-    NEL, no-break space, line or paragraph separator, BOM, a control) leaves it to ruamel."""
-    lines = value.split("\n")
-    if not all(_printable(line) for line in lines if line) or any(ch in value for ch in "\t\x85\xa0\u2028\u2029"):
+    NEL, no-break space, line or paragraph separator, BOM, a control) leaves it to ruamel: `_printable`
+    refuses all of them but the no-break space, which it allows outside double quotes."""
+    if "\xa0" in value or not all(_printable(line) for line in value.split("\n") if line):
         return None
     escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"' if len(escaped) <= 3900 else None     # ruamel wraps a longer line
@@ -254,9 +254,9 @@ class ChangedOnDisk(Exception):
     """The file is no longer what the run read: someone saved it meanwhile."""
 
 
-def dump_file(path, data, expect=False, text=None):
+def dump_file(path, data, expect=False, yaml_text=None):
     """Write atomically, and only when the content changed. Returns 1 if written.
-    `text`: dumps(data), when the caller has it already.
+    `yaml_text`: dumps(data), when the caller has it already.
 
     With `expect` (the sha256 the run read, or None for "there was no file"),
     the file is replaced only if it still has that hash, checked once before
@@ -264,7 +264,7 @@ def dump_file(path, data, expect=False, text=None):
     raised and the file is left as its last writer saved it.
     """
     path = Path(path)
-    text = dumps(data) if text is None else text
+    text = dumps(data) if yaml_text is None else yaml_text
 
     def unchanged():
         if expect is not False and file_sha256(path) != expect:
