@@ -44,9 +44,12 @@ Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
 
+import bisect
+import gc
 import hashlib
 import re
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm import tqdm
@@ -421,8 +424,13 @@ def short_names(found, displays):
     """A study's short name is the first words of its full one: "the Ashcombe study" is the "Ashcombe
     Longitudinal Study of Ageing" when no other study's name starts so."""
     names = [k for k in displays if k.startswith("name:") and not names_author(displays, k)]
+    ordered = sorted(names)                     # the names a prefix starts are a run of the sorted list
     for short in names:
-        longer = {found.find(k) for k in names if k.startswith(short + " ")}
+        prefix = short + " "
+        first = at = bisect.bisect_left(ordered, prefix)
+        while at < len(ordered) and ordered[at].startswith(prefix):
+            at += 1
+        longer = {found.find(k) for k in ordered[first:at]}
         if len(longer) == 1:
             found.union(short, next(iter(longer)))
 
@@ -533,6 +541,24 @@ def best_display(keys, displays):
 def link(records, progress=False, documents=(), texts=None):
     """links.jsonl records: groups of two or more claims, disagreements first. With the `documents` and
     their `texts`, the sentences without a figure are read for the studies they name too."""
+    with collector_paused():
+        return _link(records, progress, documents, texts)
+
+
+@contextmanager
+def collector_paused():
+    """Linking makes millions of small objects and no reference cycles; each time a generation filled, the
+    cyclic garbage collector would walk every live record again (5 s of 100,000 claims' 35 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _link(records, progress, documents, texts):
     sentences = figureless_sentences(documents, texts, records) if documents and texts else ()
     groups = group_claims(records, progress=progress, sentences=sentences)
     figures = FigureReader()

@@ -10,14 +10,17 @@ they come from different voices (a document's article, or one comment), and
 their topics meet.
 """
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import itemgetter
 
 from .rules import RULES
 
 TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+TOKEN_START, TOKEN_END = itemgetter(0), itemgetter(1)     # of a (start, end, word, owner) token: in text order
 NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 SHARES = ("percentage", "proportion")
 EPS = 1e-9
@@ -80,10 +83,10 @@ class Figure:
     high: float
     precision: float        # in base units
     match: frozenset = field(default_factory=frozenset)   # concepts ("c:") or content words ("w:")
+    point: bool = field(init=False, compare=False)         # a point, not a range (read once per pair compared)
 
-    @property
-    def point(self):
-        return self.low == self.high
+    def __post_init__(self):
+        self.point = self.low == self.high
 
     def stated(self, factor=None):
         """The figure in its stated unit (or the unit of `factor`): a number, or [low, high] for a range."""
@@ -129,6 +132,10 @@ class FigureReader:
         self.generic = {w.lower() for w in rules["generic"] + rules["directions"]} | self.stopwords
         self.window = rules["window"]
         self.concepts = rules["concepts"]
+        self.concepts_for = {}                  # quantity kind -> the (name, spec) of concepts it can state
+        for name, spec in self.concepts.items():
+            for kind in spec["kinds"]:
+                self.concepts_for.setdefault(kind, []).append((name, spec))
         self.denominator = rules["denominator"]
         self.lower_bounds = set(rules["lower_bounds"])
         self.upper_bounds = set(rules["upper_bounds"])
@@ -231,13 +238,12 @@ class FigureReader:
         families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
         tokens = []                 # (start, end, word, index of the quantity it is part of, or -1)
         bounds = sorted((qs, qe, n) for n, (qs, qe, _) in enumerate(spans))
-        k = 0
+        k, last = 0, len(bounds)
         for m in TOKEN.finditer(text):
-            at = m.start()
-            while k < len(bounds) and bounds[k][1] <= at:
+            at, stop = m.span()
+            while k < last and bounds[k][1] <= at:
                 k += 1
-            owner = bounds[k][2] if k < len(bounds) and bounds[k][0] <= at else -1
-            tokens.append((at, m.end(), m.group(0), owner))
+            tokens.append((at, stop, m.group(), bounds[k][2] if k < last and bounds[k][0] <= at else -1))
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
         relative = [q["kind"] == "proportion" and BY_FRACTION.search(text, 0, qs) is not None for qs, _, q in spans]
         out = []
@@ -260,7 +266,8 @@ class FigureReader:
                 comparable = "by"               # a change's size is compared only with another's
             match = self.topic(q, i, spans, families, tokens, text, names, relative)
             before = text[max(0, start - 40):start]
-            if any(w in before.lower() for w in self.control_words) and self.control.search(before):
+            lowered = before.lower()
+            if any(w in lowered for w in self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
             if (q["kind"] in self.change_kinds and self.is_change(tokens, start, end)) or \
                     (q["kind"] in self.share_change_kinds and self.is_share_change(tokens, start, end)):
@@ -285,7 +292,8 @@ class FigureReader:
     def _before(tokens, start, reach):
         """The `reach` words before a figure, or none when it is where a change ended ('fell to 12%', 'rose
         to 140 mmHg': a level); a bound ('more than 130 mmHg') is no change word."""
-        words = [w.lower() for s, e, w, _ in tokens if e <= start][-reach - 2:]
+        before = bisect.bisect_right(tokens, start, key=TOKEN_END)     # the tokens that end by `start`
+        words = [t[2].lower() for t in tokens[max(0, before - reach - 2):before]]
         if words and words[-1] in LEVEL_BEFORE:
             return []
         if words[-2:] in (["more", "than"], ["less", "than"]):
@@ -294,7 +302,8 @@ class FigureReader:
 
     @staticmethod
     def _after(tokens, end, reach):
-        return [w.lower() for s, e, w, _ in tokens if s >= end][:reach]
+        after = bisect.bisect_left(tokens, end, key=TOKEN_START)      # the first token from `end` on
+        return [t[2].lower() for t in tokens[after:after + reach]]
 
     def is_change(self, tokens, start, end):
         """Is a word saying the figure is a change ('fell', 'off', 'greater') within reach of it?"""
@@ -325,8 +334,10 @@ class FigureReader:
                     break               # a figure of the same family has its own words
             return words
 
-        left = window([t for t in reversed(tokens) if t[1] <= start], self.window["left"])[::-1]
-        right = window([t for t in tokens if t[0] >= end], self.window["right"])
+        before = bisect.bisect_right(tokens, start, key=TOKEN_END)
+        after = bisect.bisect_left(tokens, end, key=TOKEN_START)
+        left = window(tokens[before - 1::-1] if before else (), self.window["left"])[::-1]
+        right = window(tokens[after:], self.window["right"])
         concepts = self.concepts_of(q, left, right, i, spans, families, text)
         if concepts:
             return frozenset(f"c:{c}" for c in concepts)
@@ -352,9 +363,7 @@ class FigureReader:
                 return {self.denominator["concept"]}
         around = self._concepts_in(left + right)
         found = set()
-        for name, spec in self.concepts.items():
-            if kind not in spec["kinds"]:
-                continue
+        for name, spec in self.concepts_for.get(kind, ()):
             if spec.get("after_only"):
                 # "two hours of screen time a day": a timeframe of something, then how often (two words of it
                 # read past)
@@ -380,8 +389,7 @@ class FigureReader:
             found -= set(self.concepts[name].get("overrides", []))
         if not found:
             unit = self.family_unit(q)[1]
-            found = {name for name, spec in self.concepts.items()
-                     if kind in spec["kinds"] and stem(unit) in self.defaults[name]}
+            found = {name for name, _ in self.concepts_for.get(kind, ()) if stem(unit) in self.defaults[name]}
         return found
 
     def _concepts_in(self, words):
@@ -486,6 +494,8 @@ def comparisons(figures, limit=BLOCK_LIMIT):
         for token in sorted(figure.match):          # a set's order changes with the hash seed: the output must not
             blocks.setdefault((figure.family, figure.unit, token), []).append(n)
     senses = [sense(f) for f in figures]
+    stated = [f.stated() for f in figures]
+    measures = {}               # (a.match, b.match) -> the topic tokens they share: few distinct pairs of topics
     seen = set()
     out = []
     for members in blocks.values():
@@ -493,9 +503,15 @@ def comparisons(figures, limit=BLOCK_LIMIT):
             if pair in seen:
                 continue
             seen.add(pair)
-            a, b = figures[pair[0]], figures[pair[1]]
-            if a.voice != b.voice and not opposed(senses[pair[0]], senses[pair[1]]):
-                out.append(record(a, b))
+            x, y = pair
+            a, b = figures[x], figures[y]
+            if a.voice != b.voice and not opposed(senses[x], senses[y]):
+                topics = (a.match, b.match)
+                measure = measures.get(topics)
+                if measure is None:
+                    measure = measures[topics] = tuple(sorted(t[2:] for t in a.match & b.match))
+                out.append(record(a, b, stated[x], stated[y] if b.factor == a.factor else b.stated(a.factor),
+                                  list(measure)))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
 
@@ -518,9 +534,10 @@ def opposed(a, b):
     return a is not None and b is not None and any(x * y < 0 for x, y in zip(a, b))
 
 
-def record(a, b):
+def record(a, b, a_value, b_value, measure):
+    """A comparison; `a_value` and `b_value` are both figures in a's unit (Figure.stated), `measure` the
+    topic tokens they share, without their prefix."""
     kind = a.kind if a.kind == b.kind else "percentage"
-    return {"a": a.claim_id, "b": b.claim_id, "kind": kind, "a_value": a.stated(), "b_value": b.stated(a.factor),
+    return {"a": a.claim_id, "b": b.claim_id, "kind": kind, "a_value": a_value, "b_value": b_value,
             "unit": a.stated_unit if a.family != "share" else "%", "verdict": verdict(a, b),
-            "a_text": a.text, "b_text": b.text,
-            "measure": sorted(t[2:] for t in a.match & b.match)}
+            "a_text": a.text, "b_text": b.text, "measure": measure}
