@@ -121,6 +121,27 @@ ingest.run(sys.argv[1], sys.argv[2])
 stage.run(sys.argv[1], sys.argv[2], jobs=int(sys.argv[3]))
 """
 
+# The bare model on only the paragraphs the extract stage gives it (chosen by the rules pass, not timed):
+# with the claims unchanged the model must read these, so this bounds what (c) can reach.
+BARE_SELECTED = PRELUDE + """
+import time
+import spacy
+from pipeline import settings
+from pipeline.files import read_jsonl
+from pipeline.ingest.reader import document_texts
+from pipeline.nlp import plain_spaces
+from pipeline.nlp.stage import MODEL_BATCH, plan
+documents = read_jsonl(Path(sys.argv[1]) / 'documents.jsonl')
+texts = document_texts(documents)
+began = time.perf_counter()
+chosen = [plain_spaces(texts[c['doc_id']][s:e]) for s, e, c in plan(documents, texts)]
+planning = time.perf_counter() - began
+nlp = spacy.load(settings.MODEL)
+for _ in nlp.pipe(chosen, batch_size=MODEL_BATCH):
+    pass
+print(planning)
+"""
+
 # The model on every article/comment paragraph: what selecting paragraphs saves, and whether it changes a claim.
 EVERY_PARAGRAPH = PRELUDE + """
 from pipeline import ingest
@@ -244,6 +265,18 @@ def rules_pass():
     words, cpu = int(words), float(cpu)
     print(f"rules pass (rules pipeline on every article/comment segment): {words:,} words, {cpu:.1f} s CPU, "
           f"{words / cpu:,.0f} words/s CPU (target >= 20,000)", flush=True)
+    return cpu
+
+
+def ceiling(bare_s, rules_cpu, out):
+    """The most (c) can be with these claims: bare time / (the bare model on the chosen paragraphs + the
+    rules pass that chooses them), every other cost of the stage taken as nothing."""
+    seconds, _, _ = watched(BARE_SELECTED, str(out))
+    planning = float((ROOT / "bench" / "out" / "child.log").read_text().split()[-1])
+    model = seconds - planning
+    print(f"    ceiling of (c) with these claims: the bare model on the chosen paragraphs alone {model:.1f} s "
+          f"(process start and model load included, as in (a)) + the rules pass {rules_cpu:.1f} s CPU: "
+          f"{bare_s / (model + rules_cpu):.2f}x")
 
 
 # The attribution components' CPU inside the extract stage, run as the stage runs it (issue 17: the new
@@ -299,7 +332,7 @@ def main():
     texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
     words = words_of(texts)
     print(f"corpus: {docs} documents, {size / 1e6:.1f} MB, {words:,} words", flush=True)
-    rules_pass()
+    rules_cpu = rules_pass()
     if os.environ.get("BENCH_ONLY") == "rules":
         return
     bare_s, bare_mb = child(BARE, str(CORPUS))
@@ -324,6 +357,7 @@ def main():
     print("(peak MB: proportional set size of the process and its workers together)")
     print(f"\n(c) extract / bare model throughput: {(words / results[1]) / (words / bare_s):.2f}x  "
           "(targets: >= 1.5 issue 16, >= 3.0 issue 15)")
+    ceiling(bare_s, rules_cpu, OUT / "run_jobs1")
     print(f"(e) JOBS=2 vs JOBS=1: {results[1] / results[2]:.2f}x  (target >= 1.85 on 2 cores, issue 15)")
     selected, every = model_share(OUT / "run_jobs1")
     selected_claims = read_jsonl(OUT / "run_jobs1" / "machine_claims.jsonl")

@@ -172,9 +172,14 @@ def claim_records(doc, context, text, seen):
 
 
 def chunked(documents, workers):
-    """Whole documents in chunks of up to CHUNK_DOCS, at least 4 chunks a worker so the last ones balance."""
-    size = max(1, min(CHUNK_DOCS, len(documents) // (workers * 4)))
-    return [documents[i:i + size] for i in range(0, len(documents), size)]
+    """Whole documents in chunks of up to CHUNK_DOCS, shrinking towards the end (each at most a quarter of
+    what is left per worker), so no worker sits idle for long while another finishes a big last chunk."""
+    chunks, at = [], 0
+    while at < len(documents):
+        size = max(1, min(CHUNK_DOCS, (len(documents) - at) // (workers * 4)))
+        chunks.append(documents[at:at + size])
+        at += size
+    return chunks
 
 
 def extract_documents(documents, jobs=1, progress=True, every_paragraph=False, scheduler=None):
