@@ -17,6 +17,7 @@ from pipeline.files import read_jsonl
 from pipeline.link import claim_links, group_claims, link
 from pipeline.link.compare import Figure, FigureReader, numeral_precision, stem, verdict
 from pipeline.link.keys import KeyReader
+from pipeline.link.rules import RULES
 from pipeline.link.score import load_expected, score_corpus
 
 from .conftest import FIXTURES, ROOT
@@ -1032,3 +1033,24 @@ def test_a_study_named_in_passing_does_not_take_the_carry_from_the_titles_study(
     # no title naming it: the study named last keeps the carry
     del records[0]
     assert groups_of(records) == [["d1-0"], ["d1-1", "d1-2", "d1-3"]]
+
+
+KEYS = KeyReader()
+GUARDED = [("other_first", "other"), ("guidance_first", "guidance"), ("other_figures_first", "other_figures")]
+PHRASES = sorted({p for rule in ("other_research", "guidance") for p in RULES[rule]}
+                 | set(RULES["other_figures"]["nouns"]))
+FILLER = ["the", "study", "trial", "found", "figures", "show", "a", "42%", "of", "adults", "Another", "THE", "In",
+          "separate", "Earlier", ",", "guidance", "trials"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(FILLER + PHRASES), max_size=12),
+       cases=st.lists(st.sampled_from([str.lower, str.upper, str.title, str]), min_size=12, max_size=12))
+def test_cheap_tests_never_refuse_a_text_their_pattern_matches(words, cases):
+    """The first-word test before a case-insensitive pattern (keys.first_words) only spares searches: whenever
+    the pattern matches, the test passes."""
+    text = " ".join(case(w) for w, case in zip(words, cases))
+    lowered = text.lower()
+    for first, pattern in GUARDED:
+        if getattr(KEYS, pattern).search(text):
+            assert any(w in lowered for w in getattr(KEYS, first)), (pattern, text)

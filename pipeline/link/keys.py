@@ -48,6 +48,17 @@ def _strip_link(text):
     return text
 
 
+def first_words(phrases):
+    """The first word of each phrase, in lower case. A case-insensitive pattern whose every match starts
+    with one of the phrases cannot match a text whose lower case holds none of them: the cheap test
+    before such a pattern, read from the same rules, so a phrase added there is tested too."""
+    return tuple(sorted({p.split()[0].lower() for p in phrases}))
+
+
+def holds_any(lowered, words):
+    return any(w in lowered for w in words)
+
+
 def _words(phrases):
     return sorted((p.lower() for p in phrases), key=len, reverse=True)
 
@@ -82,6 +93,7 @@ class KeyReader:
         # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
         # already): up to two words between.
         self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w'’-]+,?\s+){{0,2}}?(?:{descriptor})\b")
+        self.other_first = first_words(rules["other_research"])
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
         # that start in lower case between them say what kind of study, not which ("the Utrecht
         # low-FODMAP trial" is the Utrecht trial).
@@ -97,6 +109,7 @@ class KeyReader:
         self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
         self.uninvolved = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['uninvolved']))})\b")
         self.guidance = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['guidance']))})\b")
+        self.guidance_first = first_words(rules["guidance"])
         self.lead = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['lead_roles']))})\b")
         self.lower_words = set()
         self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
@@ -105,6 +118,9 @@ class KeyReader:
         self.research_words = self.descriptors | {w.lower() for w in rules["research_references"]["words"]} | {
             "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
         figs = rules["other_figures"]
+        # (the nouns go into the pattern unescaped: one written as a pattern gets no cheap test)
+        self.other_figures_first = first_words(figs["nouns"]) if all(re.escape(n) == n for n in figs["nouns"]) \
+            else ("",)
         self.other_figures = re.compile(
             rf"(?i)(?<!\bthe\s)(?<!\btheir\s)(?<!\bits\s)(?<!'s\s)(?<!’s\s)\b(?:{'|'.join(figs['nouns'])})\s+"
             rf"(?:{'|'.join(figs['verbs'])})\b")
@@ -236,7 +252,7 @@ class KeyReader:
             # titled person in the sentence naming one study (not said to be uninvolved) is its researcher;
             # "said lead researcher Dr Olu Bankole": one named the research's lead is its lead author
             if n == 0 and (studies == 1 or self.lead.search(text)) and not self.uninvolved.search(text) \
-                    and not self.other.search(text):    # ("Dr Okafor, who ran a separate trial, praised…")
+                    and not self.cites_other(text):     # ("Dr Okafor, who ran a separate trial, praised…")
                 for match in self.titled.finditer(text):
                     name = self.clean_name(match.group("name"))
                     if name and name not in journal_words:
@@ -251,7 +267,7 @@ class KeyReader:
         # a sentence about other research naming a study and a lead author does not say whose study is whose:
         # "Dr Ann Lowe, who ran a separate trial, praised the Harbour cohort" (the name stands, the author not)
         if any(k.startswith("name:") and not v.endswith(AUTHOR) for k, v in keys.items()) and \
-                any(v.endswith(AUTHOR) for v in keys.values()) and self.other.search(claim["text"]):
+                any(v.endswith(AUTHOR) for v in keys.values()) and self.cites_other(claim["text"]):
             keys = {k: v for k, v in keys.items() if not v.endswith(AUTHOR)}
         return keys
 
@@ -329,12 +345,18 @@ class KeyReader:
         """Does the claim cite research as not one already named ('another study', 'a separate trial'), or
         some body's own figures ('council figures show') or guidance ('the WHO guideline is…')?"""
         text = claim["text"]
-        if self.other.search(text) or self.other_figures.search(text):
+        lowered = text.lower()
+        if self.cites_other(text, lowered) or (holds_any(lowered, self.other_figures_first)
+                                               and self.other_figures.search(text)):
             return True
         # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
         # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
         first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
-        return first > 0 and self.guidance.search(text, 0, first) is not None
+        return first > 0 and holds_any(lowered, self.guidance_first) and self.guidance.search(text, 0, first) is not None
+
+    def cites_other(self, text, lowered=None):
+        """Does the text cite research as another than one named ("another study", "a separate trial")?"""
+        return holds_any(lowered or text.lower(), self.other_first) and self.other.search(text) is not None
 
     def titled_people(self, claim):
         """The surnames of the titled people a sentence names ("Dr Priya Ramaswamy"), unless it says they took
