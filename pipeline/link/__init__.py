@@ -550,8 +550,8 @@ def collector_paused():
     """Linking makes millions of small objects and no reference cycles; each time a generation filled, the
     cyclic garbage collector would walk every live record again (5 s of 100,000 claims' 35 s)."""
     enabled = gc.isenabled()
-    gc.disable()
     try:
+        gc.disable()
         yield
     finally:
         if enabled:

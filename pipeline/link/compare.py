@@ -494,7 +494,7 @@ def comparisons(figures, limit=BLOCK_LIMIT):
         for token in sorted(figure.match):          # a set's order changes with the hash seed: the output must not
             blocks.setdefault((figure.family, figure.unit, token), []).append(n)
     senses = [sense(f) for f in figures]
-    stated = [f.stated() for f in figures]
+    stated = {}                 # figure index -> its stated value, worked out for the figures compared
     measures = {}               # (a.match, b.match) -> the topic tokens they share: few distinct pairs of topics
     seen = set()
     out = []
@@ -510,8 +510,12 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                 measure = measures.get(topics)
                 if measure is None:
                     measure = measures[topics] = tuple(sorted(t[2:] for t in a.match & b.match))
-                out.append(record(a, b, stated[x], stated[y] if b.factor == a.factor else b.stated(a.factor),
-                                  list(measure)))
+                a_value = stated[x] if x in stated else stated.setdefault(x, a.stated())
+                if b.factor == a.factor:
+                    b_value = stated[y] if y in stated else stated.setdefault(y, b.stated())
+                else:
+                    b_value = b.stated(a.factor)
+                out.append(record(a, b, a_value, b_value, list(measure)))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
 

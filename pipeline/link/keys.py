@@ -55,8 +55,11 @@ def first_words(phrases):
     return tuple(sorted({p.split()[0].lower() for p in phrases}))
 
 
-def holds_any(lowered, words):
-    return any(w in lowered for w in words)
+def holds_any(text, lowered, words):
+    """May `text` (`lowered`: its lower case) match a pattern whose first words are `words`? A text with any
+    character outside ASCII always may: a case-insensitive regex reads "ſ" as "s" and "ı" or "İ" as "i",
+    which lower() does not."""
+    return not text.isascii() or any(w in lowered for w in words)
 
 
 def _words(phrases):
@@ -346,17 +349,18 @@ class KeyReader:
         some body's own figures ('council figures show') or guidance ('the WHO guideline is…')?"""
         text = claim["text"]
         lowered = text.lower()
-        if self.cites_other(text, lowered) or (holds_any(lowered, self.other_figures_first)
+        if self.cites_other(text, lowered) or (holds_any(text, lowered, self.other_figures_first)
                                                and self.other_figures.search(text)):
             return True
         # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
         # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
         first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
-        return first > 0 and holds_any(lowered, self.guidance_first) and self.guidance.search(text, 0, first) is not None
+        return first > 0 and holds_any(text, lowered, self.guidance_first) and \
+            self.guidance.search(text, 0, first) is not None
 
     def cites_other(self, text, lowered=None):
         """Does the text cite research as another than one named ("another study", "a separate trial")?"""
-        return holds_any(lowered or text.lower(), self.other_first) and self.other.search(text) is not None
+        return holds_any(text, lowered or text.lower(), self.other_first) and self.other.search(text) is not None
 
     def titled_people(self, claim):
         """The surnames of the titled people a sentence names ("Dr Priya Ramaswamy"), unless it says they took
