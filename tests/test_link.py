@@ -1036,7 +1036,7 @@ def test_a_study_named_in_passing_does_not_take_the_carry_from_the_titles_study(
 
 
 KEYS = KeyReader()
-GUARDED = [("other_first", "other"), ("guidance_first", "guidance"), ("other_figures_first", "other_figures")]
+GUARDED = [("other_words", "other"), ("guidance_words", "guidance"), ("other_figures_words", "other_figures")]
 PHRASES = sorted({p for rule in ("other_research", "guidance") for p in RULES[rule]}
                  | set(RULES["other_figures"]["nouns"]))
 FILLER = ["the", "study", "trial", "found", "figures", "show", "42%", "of", "people", "Another", "THE", "In",
@@ -1050,9 +1050,9 @@ ODD_LETTERS = [lambda w: w.replace("s", "ſ"), lambda w: w.replace("i", "ı"), l
        cases=st.lists(st.sampled_from([str.lower, str.upper, str.title, str] + ODD_LETTERS), min_size=12,
                       max_size=12))
 def test_cheap_tests_never_refuse_a_text_their_pattern_matches(words, cases):
-    """The first-word test before a case-insensitive pattern (keys.first_words, keys.holds_any) only spares
+    """The key-word test before a case-insensitive pattern (keys.key_words, keys.holds_any) only spares
     searches: whenever the pattern matches, the test lets it run."""
     text = " ".join(case(w) for w, case in zip(words, cases))
-    for first, pattern in GUARDED:
+    for words_of_pattern, pattern in GUARDED:
         if getattr(KEYS, pattern).search(text):
-            assert holds_any(text, text.lower(), getattr(KEYS, first)), (pattern, text)
+            assert holds_any(text, text.lower(), getattr(KEYS, words_of_pattern)), (pattern, text)

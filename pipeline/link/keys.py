@@ -48,17 +48,18 @@ def _strip_link(text):
     return text
 
 
-def first_words(phrases):
-    """The first word of each phrase, in lower case. A case-insensitive pattern whose every match starts
-    with one of the phrases cannot match a text whose lower case holds none of them: the cheap test
-    before such a pattern, read from the same rules, so a phrase added there is tested too."""
-    return tuple(sorted({p.split()[0].lower() for p in phrases}))
+def key_words(phrases):
+    """The longest word of each phrase, in lower case ("a separate" -> "separate"). A case-insensitive
+    pattern whose every match holds one of the phrases cannot match a text whose lower case holds none of
+    these words: the cheap test before such a pattern, read from the same rules, so a phrase added there
+    is tested too."""
+    return tuple(sorted({max(p.lower().split(), key=len) for p in phrases}))
 
 
 def holds_any(text, lowered, words):
-    """May `text` (`lowered`: its lower case) match a pattern whose first words are `words`? A text with any
-    character outside ASCII always may: a case-insensitive regex reads "ſ" as "s" and "ı" or "İ" as "i",
-    which lower() does not."""
+    """May `text` (`lowered`: its lower case) match a pattern whose phrases' key words are `words`? A text
+    with any character outside ASCII always may: a case-insensitive regex reads "ſ" as "s" and "ı" or "İ"
+    as "i", which lower() does not."""
     return not text.isascii() or any(w in lowered for w in words)
 
 
@@ -96,7 +97,7 @@ class KeyReader:
         # "Another study", "a separate, larger trial", "other studies" (not "the other trial", one named
         # already): up to two words between.
         self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w'’-]+,?\s+){{0,2}}?(?:{descriptor})\b")
-        self.other_first = first_words(rules["other_research"])
+        self.other_words = key_words(rules["other_research"])
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
         # that start in lower case between them say what kind of study, not which ("the Utrecht
         # low-FODMAP trial" is the Utrecht trial).
@@ -112,7 +113,7 @@ class KeyReader:
         self.titled = re.compile(r"\b(?:Dr|Prof|Professor|Doctor)\.?\s+(?:[A-Z][\w.-]*\s+)*?(?P<name>[A-Z][\w'’-]+)\b(?!\s+[A-Z])")
         self.uninvolved = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['uninvolved']))})\b")
         self.guidance = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['guidance']))})\b")
-        self.guidance_first = first_words(rules["guidance"])
+        self.guidance_words = key_words(rules["guidance"])
         self.lead = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['lead_roles']))})\b")
         self.lower_words = set()
         self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
@@ -122,7 +123,7 @@ class KeyReader:
             "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
         figs = rules["other_figures"]
         # (the nouns go into the pattern unescaped: one written as a pattern gets no cheap test)
-        self.other_figures_first = first_words(figs["nouns"]) if all(re.escape(n) == n for n in figs["nouns"]) \
+        self.other_figures_words = key_words(figs["nouns"]) if all(re.escape(n) == n for n in figs["nouns"]) \
             else ("",)
         self.other_figures = re.compile(
             rf"(?i)(?<!\bthe\s)(?<!\btheir\s)(?<!\bits\s)(?<!'s\s)(?<!’s\s)\b(?:{'|'.join(figs['nouns'])})\s+"
@@ -349,18 +350,18 @@ class KeyReader:
         some body's own figures ('council figures show') or guidance ('the WHO guideline is…')?"""
         text = claim["text"]
         lowered = text.lower()
-        if self.cites_other(text, lowered) or (holds_any(text, lowered, self.other_figures_first)
+        if self.cites_other(text, lowered) or (holds_any(text, lowered, self.other_figures_words)
                                                and self.other_figures.search(text)):
             return True
         # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
         # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
         first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
-        return first > 0 and holds_any(text, lowered, self.guidance_first) and \
+        return first > 0 and holds_any(text, lowered, self.guidance_words) and \
             self.guidance.search(text, 0, first) is not None
 
     def cites_other(self, text, lowered=None):
         """Does the text cite research as another than one named ("another study", "a separate trial")?"""
-        return holds_any(text, lowered or text.lower(), self.other_first) and self.other.search(text) is not None
+        return holds_any(text, lowered or text.lower(), self.other_words) and self.other.search(text) is not None
 
     def titled_people(self, claim):
         """The surnames of the titled people a sentence names ("Dr Priya Ramaswamy"), unless it says they took
