@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from pipeline.files import read_jsonl
 from pipeline.link import claim_links, group_claims, link
 from pipeline.link.compare import Figure, FigureReader, numeral_precision, stem, verdict
-from pipeline.link.keys import KeyReader, holds_any
-from pipeline.link.rules import RULES
+from pipeline.link.keys import KeyReader
+from pipeline.link.rules import RULES, holds_any
 from pipeline.link.score import load_expected, score_corpus
 
 from .conftest import FIXTURES, ROOT
@@ -1037,8 +1037,9 @@ def test_a_study_named_in_passing_does_not_take_the_carry_from_the_titles_study(
 
 KEYS = KeyReader()
 GUARDED = [("other_words", "other"), ("guidance_words", "guidance"), ("other_figures_words", "other_figures")]
+FIGURES = FigureReader()
 PHRASES = sorted({p for rule in ("other_research", "guidance") for p in RULES[rule]}
-                 | set(RULES["other_figures"]["nouns"]))
+                 | set(RULES["control_arm"]["before"]) | set(RULES["other_figures"]["nouns"]))
 FILLER = ["the", "study", "trial", "found", "figures", "show", "42%", "of", "people", "Another", "THE", "In",
           "separate", "Earlier", ",", "guidance", "trials", "it", "is", "one", "hour"]      # (few with an "a")
 # letters a case-insensitive regex reads as ASCII ones ("ſ" as "s", "ı" and "İ" as "i") that lower() does not
@@ -1050,9 +1051,11 @@ ODD_LETTERS = [lambda w: w.replace("s", "ſ"), lambda w: w.replace("i", "ı"), l
        cases=st.lists(st.sampled_from([str.lower, str.upper, str.title, str] + ODD_LETTERS), min_size=12,
                       max_size=12))
 def test_cheap_tests_never_refuse_a_text_their_pattern_matches(words, cases):
-    """The key-word test before a case-insensitive pattern (keys.key_words, keys.holds_any) only spares
+    """The key-word test before a case-insensitive pattern (rules.key_words, rules.holds_any) only spares
     searches: whenever the pattern matches, the test lets it run."""
     text = " ".join(case(w) for w, case in zip(words, cases))
     for words_of_pattern, pattern in GUARDED:
         if getattr(KEYS, pattern).search(text):
             assert holds_any(text, text.lower(), getattr(KEYS, words_of_pattern)), (pattern, text)
+    if FIGURES.control.search(text):
+        assert holds_any(text, text.lower(), FIGURES.control_words), ("control", text)

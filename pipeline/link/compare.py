@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import itemgetter
 
-from .rules import RULES
+from .rules import RULES, holds_any, key_words
 
 TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 TOKEN_START, TOKEN_END = itemgetter(0), itemgetter(1)     # of a (start, end, word, owner) token: in text order
@@ -156,7 +156,7 @@ class FigureReader:
         arm = rules["control_arm"]
         phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
-        self.control_words = {w.split()[0].lower() for w in arm["before"]}      # a cheap test first
+        self.control_words = key_words(arm["before"])                           # a cheap test first
         change = rules["change"]
         self.label = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['labels']))})\s*$")
         self.of_time = re.compile(rf"\s+of\s+(?:an?|the)\s+(?:{'|'.join(map(re.escape, rules['units']['timeframe']))})\b",
@@ -267,7 +267,7 @@ class FigureReader:
             match = self.topic(q, i, spans, families, tokens, text, names, relative)
             before = text[max(0, start - 40):start]
             lowered = before.lower()
-            if any(w in lowered for w in self.control_words) and self.control.search(before):
+            if holds_any(before, lowered, self.control_words) and self.control.search(before):
                 match = frozenset(f"{t}@control" for t in match)
             if (q["kind"] in self.change_kinds and self.is_change(tokens, start, end)) or \
                     (q["kind"] in self.share_change_kinds and self.is_share_change(tokens, start, end)):
@@ -495,6 +495,11 @@ def comparisons(figures, limit=BLOCK_LIMIT):
             blocks.setdefault((figure.family, figure.unit, token), []).append(n)
     senses = [sense(f) for f in figures]
     stated = {}                 # figure index -> its stated value, worked out for the figures compared
+
+    def stated_value(n):
+        if n not in stated:
+            stated[n] = figures[n].stated()
+        return stated[n]
     measures = {}               # (a.match, b.match) -> the topic tokens they share: few distinct pairs of topics
     seen = set()
     out = []
@@ -510,12 +515,8 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                 measure = measures.get(topics)
                 if measure is None:
                     measure = measures[topics] = tuple(sorted(t[2:] for t in a.match & b.match))
-                a_value = stated[x] if x in stated else stated.setdefault(x, a.stated())
-                if b.factor == a.factor:
-                    b_value = stated[y] if y in stated else stated.setdefault(y, b.stated())
-                else:
-                    b_value = b.stated(a.factor)
-                out.append(record(a, b, a_value, b_value, list(measure)))
+                b_value = stated_value(y) if b.factor == a.factor else b.stated(a.factor)
+                out.append(record(a, b, stated_value(x), b_value, list(measure)))
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
 

@@ -16,7 +16,7 @@ sentence itself.
 
 import re
 
-from .rules import RULES
+from .rules import RULES, holds_any, key_words
 
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+", re.I)
 PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b", re.I)
@@ -46,21 +46,6 @@ def _strip_link(text):
         else:
             break
     return text
-
-
-def key_words(phrases):
-    """The longest word of each phrase, in lower case ("a separate" -> "separate"). A case-insensitive
-    pattern whose every match holds one of the phrases cannot match a text whose lower case holds none of
-    these words: the cheap test before such a pattern, read from the same rules, so a phrase added there
-    is tested too."""
-    return tuple(sorted({max(p.lower().split(), key=len) for p in phrases}))
-
-
-def holds_any(text, lowered, words):
-    """May `text` (`lowered`: its lower case) match a pattern whose phrases' key words are `words`? A text
-    with any character outside ASCII always may: a case-insensitive regex reads "ſ" as "s" and "ı" or "İ"
-    as "i", which lower() does not."""
-    return not text.isascii() or any(w in lowered for w in words)
 
 
 def _words(phrases):
