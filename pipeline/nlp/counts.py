@@ -9,7 +9,7 @@ from spacy.attrs import LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Span
 
-from .measures import is_unit_name
+from ..measures import is_unit_name
 from .numbers import FRACTION_WORDS, NUMBER_INDEX
 
 NOT_COUNTED = {"num", "pct", "time", "dose", "currency", "measure", "ppx", "times", "freq", "recurring"}

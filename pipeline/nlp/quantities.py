@@ -17,7 +17,7 @@ from . import numbers as numbers_module  # registers Token._.num
 from ..timeunits import iso_duration
 from .counts import SyntacticCounts, glued_name, is_year, number_candidates
 from .currencies import currency_words
-from .measures import Units, to_si
+from ..measures import Units, to_si
 from .numbers import parse_number
 from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .spanfilter import ranked_spans_filter
@@ -71,7 +71,7 @@ class QuantityRecognizer(RuleFiles):
         self.keep_rule_files(locals())
         self.spans_filter = spans_filter      # found readings, best first -> those kept (config.cfg)
         lex = read_yaml(lexicon)
-        self.units = Units(units or str(PATTERNS / "units.yml"))
+        self.units = Units(read_yaml(units or str(PATTERNS / "units.yml")))
         self.uses_parse = uses_parse
         coded, named = currency_words()
         self.classes = {word: "measure" for word in self.units.lowered}

@@ -1,16 +1,17 @@
-"""Measurement units: what a written unit means (patterns/units.yml) and its SI value (pint).
+"""Measurement units: what a written unit means (nlp/patterns/units.yml) and its SI value (pint).
 
-The spellings are data; the conversion is pint's, never a hand-written factor.
+The spellings are data; the conversion is pint's, never a hand-written factor. Used by the nlp stage
+(a measurement's SI value) and the link stage ("1.5 litres" is "1,500 ml"); free of spaCy, so linking
+does not load it.
 """
 
 from functools import lru_cache
 
-from .rulefiles import read_yaml
 
 
 class Units:
-    def __init__(self, path):
-        data = read_yaml(path)
+    def __init__(self, data):
+        """`data`: units.yml, read."""
         self.lowered = {str(k).lower(): str(v) for k, v in data["units"].items()}
         self.case_sensitive = {str(k): str(v) for k, v in data["case_sensitive"].items()}
         self.dose_alone = {str(w).lower() for w in data["dose_alone"]}
