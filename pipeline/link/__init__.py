@@ -40,6 +40,8 @@ title, a titled person in the sentence naming one study); a study named after an
 study the corpus ties to it; a nationality names no research, so "a new Scottish study" is the page's;
 a national statistic (a million people or more), the writer's own business or survey, a body's figure
 "according to" it, guidance and, on a page of several studies, "a study" introduced as new stay out.
+Then groups that repeat one another's distinctive figures are one study, and a page naming no study
+joins the group whose figures it repeats (repeats.py, README rule 7).
 Blocking is by group, then by measure: the cost grows with the claims and the
 comparisons, not with the square of the corpus.
 """
@@ -57,6 +59,7 @@ from tqdm import tqdm
 from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
 from .keys import ACRONYM, AUTHOR, KeyReader
+from .repeats import merge_repeats
 from .rules import RULES
 PEOPLE = frozenset(w.lower() for w in RULES["people"]) | {"people", "persons"}
 from .sentences import figureless_sentences, interleave
@@ -560,8 +563,11 @@ def collector_paused():
 
 def _link(records, progress, documents, texts):
     sentences = figureless_sentences(documents, texts, records) if documents and texts else ()
-    groups = group_claims(records, progress=progress, sentences=sentences)
+    keys = KeyReader()
+    groups = group_claims(records, keys=keys, progress=progress, sentences=sentences)
     figures = FigureReader()
+    groups = merge_repeats(groups, records, figures, lambda claim: not (
+        personal(claim, carried=True) or population(claim) or keys.other_research(claim) or keys.own_figure(claim)))
     out = []
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:

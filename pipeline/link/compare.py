@@ -7,18 +7,25 @@ counted noun), its interval and its precision, and its topic: the measure
 concepts of rules.yml found around it ("responded", "side effects"), else its
 nearest content words. Two figures are compared when family and unit agree,
 they come from different voices (a document's article, or one comment), and
-their topics meet.
+their topics meet, or, when their topics do not, their values agree and their
+sentences share a word (`agreements`).
 """
 
 import bisect
+from collections import defaultdict
 import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import itemgetter
+from pathlib import Path
 
+import yaml
+
+from ..measures import Units, to_si
 from .rules import RULES, holds_any, key_words
 
+UNITS_FILE = Path(__file__).parents[1] / "nlp" / "patterns" / "units.yml"
 TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 TOKEN_START, TOKEN_END = itemgetter(0), itemgetter(1)     # of a (start, end, word, owner) token: in text order
 NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -83,6 +90,7 @@ class Figure:
     high: float
     precision: float        # in base units
     match: frozenset = field(default_factory=frozenset)   # concepts ("c:") or content words ("w:")
+    context: frozenset = field(default_factory=frozenset)  # the content words of its whole sentence (stems)
     point: bool = field(init=False, compare=False)         # a point, not a range (read once per pair compared)
 
     def __post_init__(self):
@@ -99,6 +107,22 @@ class Figure:
 def _tidy(value):
     value = round(value, 6)
     return int(value) if value == int(value) else value
+
+
+@lru_cache(maxsize=4096)
+def si_unit(written):
+    """(SI value of one `written` unit, the SI unit) by pint, through the nlp stage's unit spellings
+    (pipeline/nlp/patterns/units.yml), or None for a unit pint cannot read ("IU", "pints")."""
+    if not written:
+        return None
+    value, unit = to_si(1.0, unit_spellings().pint_name(written))
+    return None if value is None else (value, unit)
+
+
+@lru_cache(maxsize=1)
+def unit_spellings():
+    with open(UNITS_FILE, encoding="utf-8") as fh:
+        return Units(yaml.safe_load(fh))
 
 
 def numeral_precision(numeral):
@@ -118,6 +142,16 @@ def value_precision(value):
         if abs(round(value, places) - value) < EPS:
             return 10.0 ** -places
     return 1.0
+
+
+def fraction_precision(value, largest=12):
+    """A fraction in words, in percent: half the step between fractions of its denominator ('two-thirds' ->
+    16.7, 'one in eight' -> 6.25, 'four in ten' (2/5) -> 10, 'half' -> 25): "almost two-thirds" is a
+    rounded 64%, "one in ten" no rounded 14%. A value no small fraction writes keeps its decimals."""
+    for denominator in range(2, largest + 1):
+        if abs(value * denominator - round(value * denominator)) < 1e-6:
+            return 50.0 / denominator
+    return value_precision(value * 100.0)
 
 
 def round_to(value, precision):
@@ -153,6 +187,7 @@ class FigureReader:
         self.defaults = {name: {stem(u) for u in spec.get("default") or ()} for name, spec in self.concepts.items()}
         self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
+        self._measured = {}
         arm = rules["control_arm"]
         phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
@@ -193,9 +228,12 @@ class FigureReader:
             if factor is None:
                 return (kind, unit, unit, 1.0) if unit else None
             return kind, self.base[kind], unit, float(factor)
-        if kind == "dose" and unit.endswith(DAILY):
-            return kind, unit[:-len(DAILY)], unit, 1.0      # "1000 IU a day" is the dose of "a daily 1,000 IU capsule"
-        return (kind, unit, unit, 1.0) if unit else None
+        measured = unit[:-len(DAILY)] if kind == "dose" and unit.endswith(DAILY) else unit
+        si = si_unit(measured)                              # "1.5 litres" is "1,500 ml"
+        if si is not None:
+            return kind, si[1], unit, si[0]
+        # "1000 IU a day" is the dose of "a daily 1,000 IU capsule"
+        return (kind, measured, unit, 1.0) if measured else None
 
     def interval(self, q, factor):
         value = q.get("value")
@@ -220,33 +258,33 @@ class FigureReader:
             stated = float(numerals[0].replace(",", "")) or 1.0
             scale = abs(value / stated) if value and q.get("low") is None else 1.0
             return min(numeral_precision(n) for n in numerals) * scale * factor
-        return value_precision(value * (100.0 if q["kind"] == "proportion" else 1.0)) * \
-            (factor / (100.0 if q["kind"] == "proportion" else 1.0))
+        if q["kind"] == "proportion":
+            return fraction_precision(value) * factor / 100.0
+        return value_precision(value) * factor
 
     # --- topic ------------------------------------------------------------------------
 
-    def figures(self, claim, names=frozenset()):
-        """Every comparable quantity of a claim as a Figure. `names`: words that name the claim's study
-        (and its sources' names) say who, not what was measured, so are no topic words: "In the Glasgow
-        study, 30% were men" is not compared with "the Glasgow study found 81% took their pills"."""
+    def measured(self, claim):
+        """(spans, families, relative, measured): the claim's quantities as (start, end, q) in the claim's
+        text, their families, whether each is a change's size, and (i, q, family, comparable unit, stated
+        unit, factor, interval, precision) for each that can be compared, before its topic is read. Read once per
+        claim (groups are merged by these values before the figures are made)."""
+        known = self._measured.get(claim["id"])
+        if known is None:
+            known = self._measured[claim["id"]] = self._measure(claim)
+        return known
+
+    def forget(self, claim):
+        """The claim's measured quantities, no longer kept (figures are made once per claim)."""
+        return self._measured.pop(claim["id"], None) or self._measure(claim)
+
+    def _measure(self, claim):
         text, offset = claim["text"], claim["start"]
-        own = [s["text"] for s in claim["sources"] if s.get("type") != "narrator"]
-        if own:
-            names = names.union(*map(name_words, own))
         spans = [(q["start"] - offset, q["end"] - offset, q) for q in claim["quantities"]]
         units = [self.family_unit(q) for _, _, q in spans]
         families = [u[0] if u else q["kind"] for u, (_, _, q) in zip(units, spans)]
-        tokens = []                 # (start, end, word, index of the quantity it is part of, or -1)
-        bounds = sorted((qs, qe, n) for n, (qs, qe, _) in enumerate(spans))
-        k, last = 0, len(bounds)
-        for m in TOKEN.finditer(text):
-            at, stop = m.span()
-            while k < last and bounds[k][1] <= at:
-                k += 1
-            tokens.append((at, stop, m.group(), bounds[k][2] if k < last and bounds[k][0] <= at else -1))
-        voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
         relative = [q["kind"] == "proportion" and BY_FRACTION.search(text, 0, qs) is not None for qs, _, q in spans]
-        out = []
+        measured = []
         for i, (start, end, q) in enumerate(spans):
             if units[i] is None or self.beyond.match(text, end):
                 continue
@@ -264,7 +302,42 @@ class FigureReader:
                 comparable = "within a day"     # "10 to 15 minutes" is a session, never a study's length
             if relative[i]:
                 comparable = "by"               # a change's size is compared only with another's
-            match = self.topic(q, i, spans, families, tokens, text, names, relative)
+            measured.append((i, q, family, comparable, stated_unit, factor, interval, self.precision(q, factor)))
+        return spans, families, relative, measured
+
+    def values(self, claim):
+        """The point values a claim states, {(family, comparable unit, value in base units): written with two
+        significant digits or more} ("7.2 mmHg", "14%", "268 men" are; "daily", "30 schools" are not)."""
+        out = {}
+        for _, _, family, comparable, _, _, interval, precision in self.measured(claim)[3]:
+            if interval[0] == interval[1]:
+                key = (family, comparable, round(interval[0], 6))
+                out[key] = out.get(key, False) or abs(interval[0]) >= 10 * precision
+        return out
+
+    def figures(self, claim, names=frozenset()):
+        """Every comparable quantity of a claim as a Figure. `names`: words that name the claim's study
+        (and its sources' names) say who, not what was measured, so are no topic words: "In the Glasgow
+        study, 30% were men" is not compared with "the Glasgow study found 81% took their pills"."""
+        text = claim["text"]
+        own = [s["text"] for s in claim["sources"] if s.get("type") != "narrator"]
+        if own:
+            names = names.union(*map(name_words, own))
+        spans, families, relative, measured = self.forget(claim)
+        tokens = []                 # (start, end, word, index of the quantity it is part of, or -1)
+        bounds = sorted((qs, qe, n) for n, (qs, qe, _) in enumerate(spans))
+        k, last = 0, len(bounds)
+        for m in TOKEN.finditer(text):
+            at, stop = m.span()
+            while k < last and bounds[k][1] <= at:
+                k += 1
+            tokens.append((at, stop, m.group(), bounds[k][2] if k < last and bounds[k][0] <= at else -1))
+        voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
+        context = frozenset(stem(t[2]) for t in tokens if t[3] == -1 and self._content(t[2]) and name_word(t[2]) not in names)
+        out = []
+        for i, q, family, comparable, stated_unit, factor, interval, precision in measured:
+            start, end = spans[i][0], spans[i][1]
+            match = self.topic(q, i, spans, families, tokens, text, names, relative, comparable == "within a day")
             before = text[max(0, start - 40):start]
             lowered = before.lower()
             if holds_any(before, lowered, self.control_words) and self.control.search(before):
@@ -273,7 +346,7 @@ class FigureReader:
                     (q["kind"] in self.share_change_kinds and self.is_share_change(tokens, start, end)):
                 match = frozenset(f"{t}@change" for t in match)
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
-                              interval[0], interval[1], self.precision(q, factor), match))
+                              interval[0], interval[1], precision, match, context))
         return out
 
     def counts_people(self, text, end, unit):
@@ -316,9 +389,10 @@ class FigureReader:
         return any(w in before for w in self._before(tokens, start, back)) or \
             any(w in after for w in self._after(tokens, end, ahead))
 
-    def topic(self, q, i, spans, families, tokens, text, names=frozenset(), relative=()):
+    def topic(self, q, i, spans, families, tokens, text, names=frozenset(), relative=(), within_a_day=False):
         """`relative`: per quantity, a change's size ("improved by at least a third in 44% of participants":
-        the fraction says by how much, the share how many), which the share's words reach past."""
+        the fraction says by how much, the share how many), which the share's words reach past.
+        `within_a_day`: a timeframe under a day, which no concept `longer_than_a_day` (a study's length) fits."""
         start, end = spans[i][0], spans[i][1]
 
         def window(candidates, limit):
@@ -338,7 +412,7 @@ class FigureReader:
         after = bisect.bisect_left(tokens, end, key=TOKEN_START)
         left = window(tokens[before - 1::-1] if before else (), self.window["left"])[::-1]
         right = window(tokens[after:], self.window["right"])
-        concepts = self.concepts_of(q, left, right, i, spans, families, text)
+        concepts = self.concepts_of(q, left, right, i, spans, families, text, within_a_day)
         if concepts:
             return frozenset(f"c:{c}" for c in concepts)
         n = self.window["content_words"]
@@ -355,7 +429,7 @@ class FigureReader:
                 lower not in self.generic and lower not in self.people and stem(lower) not in self.people_stems
         return known
 
-    def concepts_of(self, q, left, right, i, spans, families, text):
+    def concepts_of(self, q, left, right, i, spans, families, text, within_a_day=False):
         kind = q["kind"]
         if kind == "count" and i > 0 and families[i - 1] == "share":
             gap = text[spans[i - 1][1]:spans[i][0]].strip().lower()
@@ -364,6 +438,8 @@ class FigureReader:
         around = self._concepts_in(left + right)
         found = set()
         for name, spec in self.concepts_for.get(kind, ()):
+            if within_a_day and spec.get("longer_than_a_day"):
+                continue                        # "for an hour before bed" is no study's length
             if spec.get("after_only"):
                 # "two hours of screen time a day": a timeframe of something, then how often (two words of it
                 # read past)
@@ -502,6 +578,7 @@ def comparisons(figures, limit=BLOCK_LIMIT):
         return stated[n]
     measures = {}               # (a.match, b.match) -> the topic tokens they share: few distinct pairs of topics
     seen = set()
+    compared = []
     out = []
     for members in blocks.values():
         for pair in candidate_pairs(members, figures, limit):
@@ -517,8 +594,84 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                     measure = measures[topics] = tuple(sorted(t[2:] for t in a.match & b.match))
                 b_value = stated_value(y) if b.factor == a.factor else b.stated(a.factor)
                 out.append(record(a, b, stated_value(x), b_value, list(measure)))
+                if agree(a, b, AGREEMENT["close"], out[-1]["verdict"]):
+                    compared.append(pair)       # (a counterpart that disagrees leaves the voice open)
+    out += agreements(figures, compared, senses, stated_value)
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
+
+
+AGREEMENT = RULES["agreement"]
+
+
+def agreements(figures, compared, senses, stated_value, limit=AGREEMENT["limit"], close=AGREEMENT["close"]):
+    """Pairs the topic blocks missed: two figures of one family and unit (a share's relative change only
+    with another) in two voices whose values agree (a range holding the point, or points within `close`
+    of each other) and whose sentences share a content word, when neither has a counterpart in the other's voice yet: "needed 47% fewer courses of
+    antibiotics" and "Forty-seven per cent, to be exact" (rules.yml `agreement`). Each figure gets at most
+    one counterpart per voice, the one whose sentence shares the most words."""
+    blocks = {}
+    for n, figure in enumerate(figures):
+        blocks.setdefault((figure.family, figure.unit, relative_change(figure)), []).append(n)
+    partnered = defaultdict(set)            # figure index -> the voices it has a counterpart in
+    for x, y in compared:
+        partnered[x].add(figures[y].voice)
+        partnered[y].add(figures[x].voice)
+    out = []
+    for members in blocks.values():
+        if len(members) > limit:
+            continue
+        voices = len({figures[n].voice for n in members})
+        open_ = [n for n in members if len(partnered[n]) < voices - 1]     # a counterpart in a voice to find
+        candidates = []
+
+        def consider(x, y):
+            x, y = min(x, y), max(x, y)
+            a, b = figures[x], figures[y]
+            if a.voice == b.voice or b.voice in partnered[x] or a.voice in partnered[y] or \
+                    opposed(senses[x], senses[y]):
+                return                      # (a pair compared already is partnered)
+            shared = len(a.context & b.context)
+            if shared and agree(a, b, close):
+                candidates.append((-shared, x, y))
+        # points in order of value, each read against the next ones as long as they can be close
+        points = sorted((n for n in open_ if figures[n].point), key=lambda n: figures[n].low)
+        for i, x in enumerate(points):
+            low = figures[x].low
+            for y in points[i + 1:]:
+                if low >= 0 and figures[y].low * (1 - close) > low:
+                    break
+                consider(x, y)
+        ranges = [n for n in open_ if not figures[n].point]
+        for i, x in enumerate(ranges):
+            for y in points + ranges[i + 1:]:
+                consider(x, y)
+        for _, x, y in sorted(candidates):
+            a, b = figures[x], figures[y]
+            if b.voice in partnered[x] or a.voice in partnered[y]:
+                continue
+            partnered[x].add(b.voice)
+            partnered[y].add(a.voice)
+            b_value = stated_value(y) if b.factor == a.factor else b.stated(a.factor)
+            out.append(record(a, b, stated_value(x), b_value, sorted(a.context & b.context)))
+    return out
+
+
+def agree(a, b, close, said=None):
+    """Do two figures' values agree: a range holding the point, or points within `close` of each other
+    (a fraction of the larger): 47% and "half", 21 and "20 minutes"; not 14% and "one in ten". A bound
+    ("below 130 mmHg") holds too much to say two figures are one. `said`: their verdict, when known."""
+    if (said or verdict(a, b)) == "differs" or not all(map(math.isfinite, (a.low, a.high, b.low, b.high))):
+        return False
+    if not (a.point and b.point):
+        return True
+    return abs(a.low - b.low) <= close * max(abs(a.low), abs(b.low))
+
+
+def relative_change(figure):
+    """Is a share a relative change ("a 27% lower risk"), never one with a share of the people ("27% of the
+    women")? Other figures' changes and levels may agree ("fell by 6.4 mmHg", "6.4 mmHg")."""
+    return figure.family == "share" and any(t.endswith("@change") for t in figure.match)
 
 
 OPPOSITES = [(frozenset(f"w:{stem(w)}" for w in one), frozenset(f"w:{stem(w)}" for w in other))
