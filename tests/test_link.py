@@ -90,7 +90,7 @@ BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldou
                                "thread, letters page, fact-check, LinkedIn post, supermarket magazine, Q&A, press "
                                "release, school bulletin), scored blind once on 2026-12-07 with the stop-25 rules: "
                                "33 of 188 planted pairs (0.18); 39 (0.21) after that day's quantity and ingest rules; "
-                               "86 (0.46) with the rules of 2026-12-08",
+                               "83 (0.44) with the rules of 2026-12-08",
                    "heldout9": "another new writer (wire story, insurer magazine, nurse's blog, numbered thread, "
                                "pharmacist's column, behind-the-headlines, radio phone-in, alumni profile, parenting "
                                "app, sports newsletter, TV site, review summary), scored blind once on 2026-12-07 "
@@ -98,7 +98,7 @@ BLIND_SHORTFALL = {"heldout6": "scored blind once on 2026-12-03 after the heldou
                                "scored blind again on 2026-12-08 with that day's rules: 51 of 195 (0.26)"}
 # Verdicts short of 0.90 on a blind corpus: heldout7 (0.88: "over a year and a half" and "over six months"
 # read as bounds, "just over 200" and "just under four in ten" as ranges, "an hour and a half" read as "an
-# hour"). heldout8 (0.95) and heldout9 (0.96) meet the target since 2026-12-08.
+# hour"). heldout8 (0.93) and heldout9 (0.96) meet the target since 2026-12-08.
 BLIND_VERDICTS = {"heldout7": "scored blind once on 2026-12-03: verdicts 15 of 17 (0.88); 49 of 56 (0.88) on "
                               "2026-12-08"}
 BLIND_CROSS_STUDY = {"heldout8": "one distractor compared (a comment's achievement vs the leaflet's volume) in the "
@@ -425,9 +425,8 @@ def study_claim(text, figure, doc, section="article"):
      "The drop-out rate was 11 percent, which is normal.", ("11 percent", "percentage", 11.0, "%"), "same"),
     ("Four percent of the patients passed away during follow-up.", ("Four percent", "percentage", 4.0, "%"),
      "Mortality in the trial: 5%.", ("5%", "percentage", 5.0, "%"), "differs"),
-    # a fraction word is a coarse figure: "a third" rounds 35% (half the step between thirds)
     ("By the spring, 35% of the group were symptom-free.", ("35%", "percentage", 35.0, "%"),
-     "Remission came for a third of patients.", ("a third", "proportion", 1 / 3, None), "rounded"),
+     "Remission came for a third of patients.", ("a third", "proportion", 1 / 3, None), "differs"),
     # ...but not the condition studied: "96 adults with insomnia" is still the sample.
     ("The trial enrolled 96 adults with insomnia.", ("96", "count", 96.0, "adult"),
      "It had 100 participants.", ("100", "count", 100.0, "participant"), "rounded"),
@@ -1174,11 +1173,8 @@ def test_each_figure_takes_one_counterpart_per_voice_the_one_sharing_most_words(
 @pytest.mark.parametrize("fa,fb,expected", [
     (("1.5 litres", "dose", 1.5, "litres"), ("1,500 ml", "dose", 1500.0, "ml"), "same"),          # by pint
     (("60 minutes", "timeframe", 60.0, "minute"), ("an hour", "timeframe", 1.0, "hour"), "same"),  # not rounded
-    (("64%", "percentage", 64.0, "%"), ("two-thirds", "proportion", 2 / 3, None), "rounded"),
-    (("12%", "percentage", 12.0, "%"), ("one in eight", "proportion", 0.125, None), "rounded"),
-    (("14%", "percentage", 14.0, "%"), ("one in ten", "proportion", 0.1, None), "differs"),
 ])
-def test_units_and_fraction_words_in_a_verdict(fa, fb, expected):
+def test_units_in_a_verdict(fa, fb, expected):
     a = f"The families were asked to keep {fa[0]} of water before bed."
     b = f"The families were asked to keep {fb[0]} of water before bed."
     [group] = link([study_claim(a, fa, "d1"), study_claim(b, fb, "d2")])

@@ -144,16 +144,6 @@ def value_precision(value):
     return 1.0
 
 
-def fraction_precision(value, largest=12):
-    """A fraction in words, in percent: half the step between fractions of its denominator ('two-thirds' ->
-    16.7, 'one in eight' -> 6.25, 'four in ten' (2/5) -> 10, 'half' -> 25): "almost two-thirds" is a
-    rounded 64%, "one in ten" no rounded 14%. A value no small fraction writes keeps its decimals."""
-    for denominator in range(2, largest + 1):
-        if abs(value * denominator - round(value * denominator)) < 1e-6:
-            return 50.0 / denominator
-    return value_precision(value * 100.0)
-
-
 def round_to(value, precision):
     return math.floor(value / precision + 0.5) * precision
 
@@ -258,9 +248,8 @@ class FigureReader:
             stated = float(numerals[0].replace(",", "")) or 1.0
             scale = abs(value / stated) if value and q.get("low") is None else 1.0
             return min(numeral_precision(n) for n in numerals) * scale * factor
-        if q["kind"] == "proportion":
-            return fraction_precision(value) * factor / 100.0
-        return value_precision(value) * factor
+        return value_precision(value * (100.0 if q["kind"] == "proportion" else 1.0)) * \
+            (factor / (100.0 if q["kind"] == "proportion" else 1.0))
 
     # --- topic ------------------------------------------------------------------------
 
