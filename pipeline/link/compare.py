@@ -12,9 +12,9 @@ sentences share a word (`agreements`).
 """
 
 import bisect
-from collections import defaultdict
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import itemgetter
@@ -322,7 +322,8 @@ class FigureReader:
                 k += 1
             tokens.append((at, stop, m.group(), bounds[k][2] if k < last and bounds[k][0] <= at else -1))
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
-        context = frozenset(stem(t[2]) for t in tokens if t[3] == -1 and self._content(t[2]) and name_word(t[2]) not in names)
+        context = frozenset(stem(word) for _, _, word, owner in tokens
+                            if owner == -1 and self._content(word) and name_word(word) not in names)
         out = []
         for i, q, family, comparable, stated_unit, factor, interval, precision in measured:
             start, end = spans[i][0], spans[i][1]
@@ -596,9 +597,10 @@ AGREEMENT = RULES["agreement"]
 def agreements(figures, compared, senses, stated_value, limit=AGREEMENT["limit"], close=AGREEMENT["close"]):
     """Pairs the topic blocks missed: two figures of one family and unit (a share's relative change only
     with another) in two voices whose values agree (a range holding the point, or points within `close`
-    of each other) and whose sentences share a content word, when neither has a counterpart in the other's voice yet: "needed 47% fewer courses of
-    antibiotics" and "Forty-seven per cent, to be exact" (rules.yml `agreement`). Each figure gets at most
-    one counterpart per voice, the one whose sentence shares the most words."""
+    of each other) and whose sentences share a content word, when neither has an agreeing counterpart in
+    the other's voice yet: "families kept phones out of the bedroom for an hour" and "phones out of
+    bedrooms 60 minutes before bedtime" (rules.yml `agreement`). Each figure gets at most one counterpart
+    per voice, the one whose sentence shares the most words."""
     blocks = {}
     for n, figure in enumerate(figures):
         blocks.setdefault((figure.family, figure.unit, relative_change(figure)), []).append(n)
