@@ -15,7 +15,9 @@ after the heldout6 rules (recall 0.09, 2026-12-03); its misses were looked at on
 that merged studies by the figures they repeat, not merged: it compared figures across studies elsewhere).
 held-out 8 (a new writer) was scored blind once on 2026-12-07 with the stop-25 rules (recall 0.18), then
 looked at. held-out 9 (another new writer) was scored blind once on 2026-12-07 with that day's final
-rules (recall 0.12; the stop-25 rules gave the same): the current held-out estimate, never looked at.
+rules (recall 0.12; the stop-25 rules gave the same), and once more on 2026-12-08 with that day's rules
+(recall 0.26; each rule switched off in turn, summary figures only): the current held-out estimate, its
+pairs never looked at. heldout7 and heldout8 were the dev corpora of 2026-12-08.
 """
 
 import sys
@@ -36,7 +38,7 @@ CORPORA = {"tuned": ROOT / "tests/fixtures/link/tuned", "held-out 1": ROOT / "te
            "held-out 6 (dev since 2026-12-03)": ROOT / "tests/fixtures/link/heldout6",
            "held-out 7 (scored blind once 2026-12-03; looked at 2026-12-07)": ROOT / "tests/fixtures/link/heldout7",
            "held-out 8 (scored blind once 2026-12-07: 0.18)": ROOT / "tests/fixtures/link/heldout8",
-           "held-out 9 (blind, scored once 2026-12-07)": ROOT / "tests/fixtures/link/heldout9"}
+           "held-out 9 (blind: scored 2026-12-07, 2026-12-08)": ROOT / "tests/fixtures/link/heldout9"}
 
 
 def run(corpus, base):
