@@ -58,8 +58,9 @@ from tqdm import tqdm
 
 from ..files import read_jsonl, write_jsonl
 from .compare import FigureReader, comparisons, inherit_topics, name_words
-from .keys import ACRONYM, AUTHOR, KeyReader
+from .keys import ACRONYM, AUTHOR, PAPER_IDS, KeyReader
 from .repeats import merge_repeats
+from .unionfind import UnionFind
 from .rules import RULES
 PEOPLE = frozenset(w.lower() for w in RULES["people"]) | {"people", "persons"}
 from .sentences import figureless_sentences, interleave
@@ -67,27 +68,7 @@ from .sentences import figureless_sentences, interleave
 LINKS = "links.jsonl"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
 ID_PRIORITY = ("name", "doi", "pmid", "url")
-PAPER_IDS = ("doi", "pmid")
-QUALIFIER_TYPES = ("journal", "institution", "person", "publication")                    # identifiers of a paper (a URL may be any site's)
-
-
-class UnionFind:
-    def __init__(self):
-        self.parent = {}
-
-    def find(self, key):
-        self.parent.setdefault(key, key)
-        root = key
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[key] != root:
-            self.parent[key], key = root, self.parent[key]
-        return root
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+QUALIFIER_TYPES = ("journal", "institution", "person", "publication")
 
 
 def link_id(key):
@@ -103,7 +84,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     # the words the corpus writes in lower case: such a word capitalised at a sentence's start is no name
     keys.lower_words = {w for claim in records for w in LOWER_WORD.findall(claim["text"])}
     # read once per claim, asked in every pass below: "another study" / "council figures show"; "the study"
-    others = [keys.other_research(claim) or population(claim) or keys.own_figure(claim) for claim in records]
+    others = [not_research(claim, keys) for claim in records]
     generics = [keys.generic_reference(claim) for claim in records]
     # "A Finnish study, also published in…": research introduced as new (not "the study")
     indefinites = [keys.indefinite_reference(claim) for claim in records]
@@ -465,6 +446,12 @@ LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*")
 POPULATION = RULES["population"]
 
 
+def not_research(claim, keys):
+    """Is the claim's figure no study's: other research ("another study"), a body's figures or guidance, a
+    national statistic, or the writer's own business?"""
+    return keys.other_research(claim) or population(claim) or keys.own_figure(claim)
+
+
 def population(claim):
     """Does the claim state a population's figure, not a study's? A count of people of at least a million
     ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it."""
@@ -566,8 +553,8 @@ def _link(records, progress, documents, texts):
     keys = KeyReader()
     groups = group_claims(records, keys=keys, progress=progress, sentences=sentences)
     figures = FigureReader()
-    groups = merge_repeats(groups, records, figures, lambda claim: not (
-        personal(claim, carried=True) or population(claim) or keys.other_research(claim) or keys.own_figure(claim)))
+    groups = merge_repeats(groups, records, figures,
+                           lambda claim: not (personal(claim, carried=True) or not_research(claim, keys)))
     out = []
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:

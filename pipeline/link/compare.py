@@ -566,6 +566,11 @@ def comparisons(figures, limit=BLOCK_LIMIT):
         if n not in stated:
             stated[n] = figures[n].stated()
         return stated[n]
+
+    def recorded(x, y, measure):
+        """The comparison of figures x and y, both stated in x's unit."""
+        a, b = figures[x], figures[y]
+        return record(a, b, stated_value(x), stated_value(y) if b.factor == a.factor else b.stated(a.factor), measure)
     measures = {}               # (a.match, b.match) -> the topic tokens they share: few distinct pairs of topics
     seen = set()
     compared = []
@@ -582,11 +587,10 @@ def comparisons(figures, limit=BLOCK_LIMIT):
                 measure = measures.get(topics)
                 if measure is None:
                     measure = measures[topics] = tuple(sorted(t[2:] for t in a.match & b.match))
-                b_value = stated_value(y) if b.factor == a.factor else b.stated(a.factor)
-                out.append(record(a, b, stated_value(x), b_value, list(measure)))
-                if agree(a, b, AGREEMENT["close"], out[-1]["verdict"]):
+                out.append(recorded(x, y, list(measure)))
+                if agree(a, b, out[-1]["verdict"]):
                     compared.append(pair)       # (a counterpart that disagrees leaves the voice open)
-    out += agreements(figures, compared, senses, stated_value)
+    out += agreements(figures, compared, senses, recorded)
     out.sort(key=lambda c: VERDICT_ORDER[c["verdict"]])
     return out
 
@@ -594,13 +598,13 @@ def comparisons(figures, limit=BLOCK_LIMIT):
 AGREEMENT = RULES["agreement"]
 
 
-def agreements(figures, compared, senses, stated_value, limit=AGREEMENT["limit"], close=AGREEMENT["close"]):
+def agreements(figures, compared, senses, recorded, limit=AGREEMENT["limit"], close=AGREEMENT["close"]):
     """Pairs the topic blocks missed: two figures of one family and unit (a share's relative change only
     with another) in two voices whose values agree (a range holding the point, or points within `close`
     of each other) and whose sentences share a content word, when neither has an agreeing counterpart in
     the other's voice yet: "families kept phones out of the bedroom for an hour" and "phones out of
     bedrooms 60 minutes before bedtime" (rules.yml `agreement`). Each figure gets at most one counterpart
-    per voice, the one whose sentence shares the most words."""
+    per voice, the one whose sentence shares the most words. `recorded(x, y, measure)`: the comparison."""
     blocks = {}
     for n, figure in enumerate(figures):
         blocks.setdefault((figure.family, figure.unit, relative_change(figure)), []).append(n)
@@ -623,7 +627,7 @@ def agreements(figures, compared, senses, stated_value, limit=AGREEMENT["limit"]
                     opposed(senses[x], senses[y]):
                 return                      # (a pair compared already is partnered)
             shared = len(a.context & b.context)
-            if shared and agree(a, b, close):
+            if shared and agree(a, b, close=close):
                 candidates.append((-shared, x, y))
         # points in order of value, each read against the next ones as long as they can be close
         points = sorted((n for n in open_ if figures[n].point), key=lambda n: figures[n].low)
@@ -643,12 +647,11 @@ def agreements(figures, compared, senses, stated_value, limit=AGREEMENT["limit"]
                 continue
             partnered[x].add(b.voice)
             partnered[y].add(a.voice)
-            b_value = stated_value(y) if b.factor == a.factor else b.stated(a.factor)
-            out.append(record(a, b, stated_value(x), b_value, sorted(a.context & b.context)))
+            out.append(recorded(x, y, sorted(a.context & b.context)))
     return out
 
 
-def agree(a, b, close, said=None):
+def agree(a, b, said=None, close=AGREEMENT["close"]):
     """Do two figures' values agree: a range holding the point, or points within `close` of each other
     (a fraction of the larger): 47% and "half", 21 and "20 minutes"; not 14% and "one in ten". A bound
     ("below 130 mmHg") holds too much to say two figures are one. `said`: their verdict, when known."""

@@ -20,6 +20,7 @@ from .rules import RULES, holds_any, key_words
 
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>]+", re.I)
 PMID = re.compile(r"\bPMID:?\s*(\d{5,9})\b", re.I)
+PAPER_IDS = ("doi", "pmid")             # the key kinds that name one paper (a URL may be any site's)
 URL = re.compile(r"\bhttps?://[^\s\"<>]+", re.I)
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 ACRONYM = re.compile(r"\b[A-Z][A-Z0-9-]*[A-Z0-9]\b")

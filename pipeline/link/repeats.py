@@ -9,9 +9,10 @@ pages that name no study are joined only to a group, never to each other.
 from collections import defaultdict
 from itertools import combinations
 
+from .keys import PAPER_IDS
 from .rules import RULES
+from .unionfind import UnionFind
 
-PAPER_IDS = ("doi:", "pmid:")
 PAGE = "page:"          # the unit of a page's claims that joined no group
 
 
@@ -25,53 +26,55 @@ def merge_repeats(groups, records, figures, eligible, rules=RULES["repeated_figu
     for claim in records:
         if claim["id"] not in grouped and claim["quantities"] and eligible(claim):
             units.setdefault(PAGE + claim["doc_id"], []).append(claim)
-    said = {}                                   # claim id -> the values it states (read once)
-
-    def stated_by(claim):
-        if claim["id"] not in said:
-            said[claim["id"]] = figures.values(claim)
-        return said[claim["id"]]
-    values = {key: set().union(*map(stated_by, claims)) for key, claims in units.items()}
-    strong = {value for claim_values in said.values() for value, significant in claim_values.items() if significant}
-    papers = {key: {kind: {k for k in [key, *entry["keys"]] if k.startswith(kind)} for kind in PAPER_IDS}
-              for key, entry in groups.items()}
-    members = {key: [key] for key in units}     # a unit -> the units merged into it
-    part_of = {key: key for key in units}       # a unit -> the unit it is merged into
+    said = {claim["id"]: figures.values(claim) for claims in units.values() for claim in claims}
+    stated = {key: set().union(*(said[claim["id"]] for claim in claims)) for key, claims in units.items()}
+    strong = {value for values in said.values() for value, significant in values.items() if significant}
+    found = UnionFind()
     while True:
-        merges = repeating(values, strong, papers, rules)
+        parts = defaultdict(list)               # the units merged so far, by their root
+        for key in units:
+            parts[found.find(key)].append(key)
+        values = {root: set().union(*(stated[k] for k in keys)) for root, keys in parts.items()}
+        papers = {root: paper_ids(keys, groups) for root, keys in parts.items()}
+        merges = repeating(values, strong, papers, rules, {root: keyed(keys) for root, keys in parts.items()})
         if not merges:
             break
         for a, b in merges:
-            a, b = part_of[a], part_of[b]
-            if a == b or other_papers(papers.get(a), papers.get(b)):
-                continue                        # (two units merged this round may cite two papers)
-            if a.startswith(PAGE) or (not b.startswith(PAGE) and b < a):
-                a, b = b, a                     # a group's key stands for the merged unit
-            values[a] |= values.pop(b)
-            for kind, ids in papers.pop(b, {}).items():
-                papers.setdefault(a, {}).setdefault(kind, set()).update(ids)
-            for key in members[b]:
-                part_of[key] = a
-            members[a] += members.pop(b)
+            a, b = found.find(a), found.find(b)
+            if a != b and not other_papers(papers[a], papers[b]):     # (two merged this round may cite two)
+                merged = {kind: papers[a][kind] | papers[b][kind] for kind in PAPER_IDS}
+                found.union(a, b)
+                papers[found.find(a)] = merged
     order = {claim["id"]: n for n, claim in enumerate(records)}
     out = {}
-    for key, together in members.items():
-        keyed = [k for k in together if not k.startswith(PAGE)]
-        if not keyed:
+    for together in parts.values():
+        study = keyed(together)
+        if not study:
             continue
-        main = max(keyed, key=lambda k: len(groups[k]["claims"]))
-        claims = [claim for k in keyed for claim in units[k]]
-        stated = set().union(*map(stated_by, claims))
+        main = max(study, key=lambda k: len(groups[k]["claims"]))
+        claims = [claim for k in study for claim in units[k]]
+        values = set().union(*(stated[k] for k in study))
         for page in together:
             if page.startswith(PAGE):
-                claims += discussed(units[page], stated, stated_by)
+                claims += discussed(units[page], values, said)
         out[main] = {**groups[main], "claims": sorted(claims, key=lambda c: order[c["id"]]),
-                     "keys": sorted({k for g in keyed for k in groups[g]["keys"]}),
-                     "names": frozenset().union(*(groups[g]["names"] for g in keyed))}
+                     "keys": sorted({k for g in study for k in groups[g]["keys"]}),
+                     "names": frozenset().union(*(groups[g]["names"] for g in study))}
     return {key: out[key] for key in groups if key in out}       # in group_claims' order
 
 
-def repeating(values, strong, papers, rules):
+def keyed(units):
+    """The units that are groups (not a page's ungrouped claims)."""
+    return [k for k in units if not k.startswith(PAGE)]
+
+
+def paper_ids(units, groups):
+    """{"doi": the DOIs, "pmid": the PMIDs} the groups among `units` are keyed by."""
+    keys = [k for unit in keyed(units) for k in [unit, *groups[unit]["keys"]]]
+    return {kind: {k for k in keys if k.startswith(kind + ":")} for kind in PAPER_IDS}
+
+
+def repeating(values, strong, papers, rules, is_group):
     """The pairs of units stating at least `least` of the same values, of total weight `weight` (a value
     weighs 1 when only the two state it, ½ when a third does, ⅓ when a fourth does…), with `proof`: a
     "14%" and an "83%" two studies of one journal both report, and "daily", prove nothing; a "14%",
@@ -86,7 +89,7 @@ def repeating(values, strong, papers, rules):
             for pair in combinations(sorted(keys), 2):
                 shared[pair].append((value, len(keys)))
     return [(a, b) for (a, b), both in sorted(shared.items())
-            if not (a.startswith(PAGE) and b.startswith(PAGE)) and not other_papers(papers.get(a), papers.get(b))
+            if (is_group[a] or is_group[b]) and not other_papers(papers[a], papers[b])
             and len(both) >= rules["least"] and sum(1 / (held - 1) for _, held in both) >= rules["weight"]
             and proof(both, strong, rules)]
 
@@ -100,20 +103,20 @@ def proof(both, strong, rules):
 
 def other_papers(a, b):
     """Do two units cite different papers (two DOIs, or two PMIDs, none in common)?"""
-    return bool(a and b) and any(a[kind] and b[kind] and not a[kind] & b[kind] for kind in PAPER_IDS)
+    return any(a[kind] and b[kind] and not a[kind] & b[kind] for kind in PAPER_IDS)
 
 
-def discussed(claims, stated, stated_by):
+def discussed(claims, values, said):
     """A page's claims about a study it does not name: in each voice (its article, each comment), from the
-    first claim stating one of the study's values to the last. Figures before it are the page's own ("The
-    Kelvin Vale Walkers run sessions twice weekly", then "The trial had the men playing twice a week"), as
-    figures before a named study are; those after it are the page's other news."""
+    first claim stating one of the study's `values` to the last (`said`: claim id -> its values). Figures
+    before it are the page's own ("The Kelvin Vale Walkers run sessions twice weekly", then "The trial had
+    the men playing twice a week"), as figures before a named study are; those after it are its other news."""
     by_voice = defaultdict(list)
     for claim in claims:
         by_voice[claim["section"], claim.get("comment_index")].append(claim)
     out = []
-    for said in by_voice.values():
-        hits = [n for n, claim in enumerate(said) if stated_by(claim).keys() & stated]
+    for voice in by_voice.values():
+        hits = [n for n, claim in enumerate(voice) if said[claim["id"]].keys() & values]
         if hits:
-            out += said[hits[0]:hits[-1] + 1]
+            out += voice[hits[0]:hits[-1] + 1]
     return out
