@@ -32,6 +32,9 @@ FRACTION_WORDS = {
     "ninth": 9, "ninths": 9, "tenth": 10, "tenths": 10,
 }
 HYPHENS = {"-", "–", "‐"}
+DIGIT_WORDS = {w: n for n, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))}
+DIGIT_WORDS["oh"] = 0
+ADDED_FRACTIONS = {"half": 0.5, "quarter": 0.25}     # "two and a half", "one and a quarter"
 NUMBER_INDEX = "numbers.indices"
 
 Token.set_extension("num", default=None, force=True)        # the token's value, if it is a number
@@ -66,6 +69,13 @@ def parse_number(text):
     words = re.split(r"[\s\-–‐]+", text.lower())
     if not words or not words[0]:
         return None
+    if len(words) >= 3 and words[-1] in ADDED_FRACTIONS and "and" in words[-3:-1]:     # "two and a half"
+        whole = parse_number(" ".join(words[:len(words) - 1 - words[::-1].index("and")]))
+        return whole + ADDED_FRACTIONS[words[-1]] if whole is not None else None
+    if "point" in words[1:-1] and all(w in DIGIT_WORDS for w in words[words.index("point") + 1:]):
+        whole = parse_number(" ".join(words[:words.index("point")]))     # "thirty-eight point six"
+        decimals = "".join(str(DIGIT_WORDS[w]) for w in words[words.index("point") + 1:])
+        return whole + float("0." + decimals) if whole is not None else None
     if len(words) >= 2 and words[-1] in FRACTION_WORDS:
         numerator = parse_number(" ".join(words[:-1]))
         return numerator / FRACTION_WORDS[words[-1]] if numerator is not None else None
@@ -136,6 +146,11 @@ def number_spans(doc):
                     j += 1
             else:
                 break
+        if words and j + 1 < n and doc[j].lower_ == "point" and doc[j + 1].lower_ in DIGIT_WORDS:
+            j += 1                  # "thirty-eight point six": decimals read out digit by digit
+            while j < n and doc[j].lower_ in DIGIT_WORDS:
+                j += 1
+        j = _added_fraction_end(doc, j)
         form = "words" if words else "digits"
         # "two-thirds", "one third": a cardinal word and a fraction word make a fraction.
         if words and j + 1 < n and doc[j].text in HYPHENS and _is_fraction_word(doc[j + 1]):
@@ -152,6 +167,16 @@ def number_spans(doc):
             spans.append((i, j, value, form, _scale(doc[i:j], words)))
         i = j
     return spans
+
+
+def _added_fraction_end(doc, j):
+    """The end of "... and a half" / "and half" / "and a quarter" after a number ending at `j`, else `j`."""
+    n = len(doc)
+    if j < n and doc[j].lower_ == "and":
+        k = j + 2 if j + 1 < n and doc[j + 1].lower_ in ("a", "an") else j + 1
+        if k < n and doc[k].lower_ in ADDED_FRACTIONS and not (k + 1 < n and doc[k + 1].lower_ == "of"):
+            return k + 1            # not before "of": in "one in five children and a quarter of adults"
+    return j                        # the quarter is a second figure
 
 
 def _scale(span, words):

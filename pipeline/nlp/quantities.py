@@ -18,7 +18,7 @@ from ..timeunits import iso_duration
 from .counts import SyntacticCounts, glued_name, is_year, number_candidates
 from .currencies import currency_words
 from ..measures import Units, to_si
-from .numbers import parse_number
+from .numbers import ADDED_FRACTIONS, parse_number
 from .rulefiles import PATTERNS, RuleFiles, read_rules, read_yaml
 from .spanfilter import ranked_spans_filter
 from .windows import WindowedMatcher
@@ -483,12 +483,10 @@ class QuantityRecognizer(RuleFiles):
             return span, {"value": (low + high) / 2, "low": low, "high": high, "unit": small,
                           "iso_duration": iso_duration((low + high) / 2, small)}
         unit, amount = units[-1]
-        if not nums:
+        if rule == "a-unit-and-a-half":
+            nums = [1 + ADDED_FRACTIONS[words[-1]]]
+        elif not nums:
             nums = [float(self.vague["couple"])] if "couple" in words else [0.5] if "half" in words else [1.0]
-        elif rule == "num-and-a-half":
-            nums = [nums[0] + 0.5]
-        elif rule == "num-and-fraction":
-            nums = [nums[0] + (0.25 if "quarter" in words else 0.5)]
         fields = self.value_fields(nums, scale=amount)
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
@@ -573,7 +571,10 @@ class QuantityRecognizer(RuleFiles):
             unit = f"{unit}/{per[-1]}"
         elif rule == "num-unit-per-m2":
             unit = f"{unit}/m2"         # "200 mg/m 2": a PDF split "m²"
-        nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
+        if rule == "a-unit-and-a-half":
+            nums = [1 + ADDED_FRACTIONS[span[-1].lower_]]
+        else:
+            nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
         if not nums:
             return None
         fields = {**self.value_fields(nums), "unit": unit}
