@@ -63,7 +63,7 @@ from .repeats import merge_repeats
 from .unionfind import UnionFind
 from .rules import RULES
 PEOPLE = frozenset(w.lower() for w in RULES["people"]) | {"people", "persons"}
-from .sentences import figureless_sentences, interleave
+from .sentences import figureless_sentences, interleave, sentences_before
 
 LINKS = "links.jsonl"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
@@ -85,6 +85,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     keys.lower_words = {w for claim in records for w in LOWER_WORD.findall(claim["text"])}
     # read once per claim, asked in every pass below: "another study" / "council figures show"; "the study"
     others = [not_research(claim, keys) for claim in records]
+    asides = [national_share(claim) for claim in records]     # no study's, but they do not end the carry
     generics = [keys.generic_reference(claim) for claim in records]
     # "A Finnish study, also published in…": research introduced as new (not "the study")
     indefinites = [keys.indefinite_reference(claim) for claim in records]
@@ -219,12 +220,18 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     groups = {}
     last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
     seen_figures = set()                        # documents whose article has given a figure already
-    for claim, names, qual, other, generic, indefinite, context in zip(records, ids, quals, others, generics,
-                                                                       indefinites, carried_over):
+    accounts = set()                            # comments whose writer has begun a personal account
+    for claim, names, qual, other, generic, indefinite, context, aside in zip(
+            records, ids, quals, others, generics, indefinites, carried_over, asides):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
+        if aside and group is None:
+            continue
         named_source = None
-        other = group is None and other
+        # (a sentence naming the study is its, unless its figures follow other research named after it)
+        other = other and (group is None or keys.figures_of_other(
+            claim, [d for k in names for d in displays[k]] + [k.split(":", 1)[1] for k in names]))
+        group = None if other else group
         figureless = claim.get("figureless")
         # "A Finnish study found…" after a study was named, on a page naming several: new research, not the
         # last one (on a page about one study it is that one, named again: "A new study from Dundee…")
@@ -276,7 +283,11 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             thread = {g for g in doc_groups[doc] if not g.startswith("source:")}
             if len(thread) == 1:
                 carried, reach = next(iter(thread)), None   # any "I" of its clause makes it the writer's own
-        if group is None and not personal(claim, carried is not None, reach):
+        if group is None and comment in accounts and not generic:
+            continue                            # "My mum goes to a choir…", then "She's been doing it for 2 years"
+        if group is None and comment and personal(claim, carried is not None, reach):
+            accounts.add(comment)               # the writer's own account: it goes on until research is cited
+        elif group is None and not personal(claim, carried is not None, reach):
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
             group = group or carried
@@ -452,11 +463,40 @@ def not_research(claim, keys):
     return keys.other_research(claim) or population(claim) or keys.own_figure(claim)
 
 
+_NATIONAL = RULES["national"]
+
+
+def one_of(phrases):
+    """A regex alternation of phrases, longest first, a space matching any run of spaces."""
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+
+
+NATIONAL = re.compile(rf"^[^.;:!?]*?\b(?:{one_of(PEOPLE)})s?\s+(?:(?:in|across|of)\s+(?:{one_of(_NATIONAL['places'])})\b"
+                      rf"(?!\s+(?:{one_of(_NATIONAL['not_before'])})\b)|(?:{one_of(_NATIONAL['after'])})\b)", re.I)
+SHARE_KINDS = frozenset({"percentage", "proportion"})
+
+
 def population(claim):
     """Does the claim state a population's figure, not a study's? A count of people of at least a million
-    ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it."""
-    return any(q.get("kind") == "count" and (q.get("value") or 0) >= POPULATION
-               and (q.get("unit") or "").lower() in PEOPLE for q in claim["quantities"])
+    ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it; so is
+    a share of a country's people ("one in five adults in the UK", "30% of adults in England")."""
+    return national_share(claim) or any(q.get("kind") == "count" and (q.get("value") or 0) >= POPULATION
+                                        and (q.get("unit") or "").lower() in PEOPLE for q in claim["quantities"])
+
+
+def national_share(claim):
+    """ "one in five adults in the UK", "30% of adults in England": a share of a country's people (rules.yml
+    `national`). An aside: the page goes on about its study ("FACT: … In the trial, 14% dropped out")."""
+    text, offset = claim["text"], claim.get("start") or 0
+    for q in claim["quantities"]:
+        if q.get("kind") in SHARE_KINDS and q.get("start") is not None:
+            start = q["start"] - offset
+            window = text[start:start + len(q["text"]) + 8 * (_NATIONAL["people_reach"] + 3)]
+            words_before_people = NATIONAL.match(window)
+            if words_before_people and len(words_before_people.group(0).split()) <= \
+                    len(q["text"].split()) + _NATIONAL["people_reach"] + 4:
+                return True
+    return False
 
 
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
@@ -555,11 +595,13 @@ def _link(records, progress, documents, texts):
     figures = FigureReader()
     groups = merge_repeats(groups, records, figures,
                            lambda claim: not (personal(claim, carried=True) or not_research(claim, keys)))
+    before = sentences_before(documents, texts, records) if documents and texts else {}
     out = []
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:
             continue
-        found = inherit_topics([f for claim in entry["claims"] for f in figures.figures(claim, entry["names"])])
+        found = inherit_topics([f for claim in entry["claims"]
+                                for f in figures.figures(claim, entry["names"], before.get(claim["id"], ""))])
         out.append({
             "id": link_id(key),
             "source": entry["source"],

@@ -105,6 +105,9 @@ class KeyReader:
         self.attribution = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, rules['attributions']))})\s+(?:the\s+)?(?:\w+\s+)?$")
         self.research_team = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, rules['research_references']['by']))})\b")
         self.own = re.compile(r"(?i)\b(?:our|my)\s+(?:own\s+)?(?P<word>[a-z'’-]+)")
+        business = rules["own_business"]
+        self.we_have = re.compile(rf"(?i)\bwe\s+(?:(?:{'|'.join(business['adverbs'])})\s+)?(?:{'|'.join(business['verbs'])})"
+                                  rf"\s+(?:[\w'’-]+\s+){{0,{business['reach']}}}$")
         self.research_words = self.descriptors | {w.lower() for w in rules["research_references"]["words"]} | {
             "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
         figs = rules["other_figures"]
@@ -345,6 +348,18 @@ class KeyReader:
         return first > 0 and holds_any(text, lowered, self.guidance_words) and \
             self.guidance.search(text, 0, first) is not None
 
+    def figures_of_other(self, claim, names):
+        """Do the claim's figures follow a mention of other research, with none of `names` (the study the
+        sentence names) written between: "…will consider the SOLVINTER findings, together with those of an
+        earlier Finnish trial, which gave 1,000 IU a day to 540 children" (the figures are the Finnish trial's)."""
+        text = claim["text"]
+        lowered = text.lower()
+        if not claim["quantities"] or not holds_any(text, lowered, self.other_words):
+            return False
+        first = min(q["start"] - claim["start"] for q in claim["quantities"])
+        mentions = list(self.other.finditer(text, 0, max(first, 0)))
+        return bool(mentions) and not any(name.lower() in lowered[mentions[-1].end():first] for name in names)
+
     def cites_other(self, text, lowered=None):
         """Does the text cite research as another than one named ("another study", "a separate trial")?"""
         return holds_any(text, lowered or text.lower(), self.other_words) and self.other.search(text) is not None
@@ -393,7 +408,7 @@ class KeyReader:
         for match in self.own.finditer(text, 0, max(first, 0)):
             if match.group("word").lower() not in self.research_words:
                 return True
-        return False
+        return self.we_have.search(text, 0, max(first, 0)) is not None     # "We now have 11,400 registered patients"
 
     def reference_line(self, claim):
         """Is the sentence a reference ("Okafor H, Brennan S, Liu J and colleagues. Sleep Medicine Reports")?"""

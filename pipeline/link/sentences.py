@@ -99,6 +99,26 @@ def figureless_sentences(documents, texts, records):
     return out
 
 
+def sentences_before(documents, texts, records):
+    """{claim id: the sentence before the claim's in its segment (its voice)}, for claims that have one."""
+    by_doc = {}
+    for claim in records:
+        by_doc.setdefault(claim["doc_id"], []).append(claim)
+    out = {}
+    for document in documents:
+        doc, text = document["doc_id"], texts.get(document["doc_id"])
+        if text is None or doc not in by_doc:
+            continue
+        spans = [(start, end, n) for n, segment in enumerate(document.get("segments") or ())
+                 if segment["kind"] in READ_AS for start, end in split(text, segment["start"], segment["end"])]
+        starts = [start for start, _, _ in spans]
+        for claim in by_doc[doc]:
+            n = bisect_right(starts, claim["start"]) - 1        # the sentence holding the claim's start
+            if n >= 1 and spans[n - 1][2] == spans[n][2]:
+                out[claim["id"]] = text[spans[n - 1][0]:spans[n - 1][1]]
+    return out
+
+
 def interleave(records, sentences):
     """The claims and the figure-less sentences in one document order (documents in the claims' order)."""
     if not sentences:
