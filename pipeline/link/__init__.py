@@ -471,8 +471,12 @@ def one_of(phrases):
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
 
 
-NATIONAL = re.compile(rf"^[^.;:!?]*?\b(?:{one_of(PEOPLE)})s?\s+(?:(?:in|across|of)\s+(?:{one_of(_NATIONAL['places'])})\b"
-                      rf"(?!\s+(?:{one_of(_NATIONAL['not_before'])})\b)|(?:{one_of(_NATIONAL['after'])})\b)", re.I)
+# (places are proper nouns, matched as written: a text holding none of them, nor `after`, needs no pattern)
+NATIONAL_PLACE = re.compile(
+    rf"\b(?i:in|across|of)\s+(?:(?i:the|this)\s+)?(?:{one_of(_NATIONAL['places'])})\b"
+    rf"(?!\s+(?i:{one_of(_NATIONAL['not_before'])})\b)|\b(?:{one_of(_NATIONAL['after'])})\b")
+NATIONAL_WORDS = re.compile("|".join(map(re.escape, _NATIONAL["places"] + _NATIONAL["after"])))
+PEOPLE_BEFORE = re.compile(rf"[^.;:!?]*\b(?:{one_of(PEOPLE)})s?\s+$", re.I)
 SHARE_KINDS = frozenset({"percentage", "proportion"})
 
 
@@ -488,13 +492,13 @@ def national_share(claim):
     """ "one in five adults in the UK", "30% of adults in England": a share of a country's people (rules.yml
     `national`). An aside: the page goes on about its study ("FACT: … In the trial, 14% dropped out")."""
     text, offset = claim["text"], claim.get("start") or 0
-    for q in claim["quantities"]:
+    places = [m.start() for m in NATIONAL_PLACE.finditer(text)] if NATIONAL_WORDS.search(text) else ()
+    for q in claim["quantities"] if places else ():
         if q.get("kind") in SHARE_KINDS and q.get("start") is not None:
             start = q["start"] - offset
-            window = text[start:start + len(q["text"]) + 8 * (_NATIONAL["people_reach"] + 3)]
-            words_before_people = NATIONAL.match(window)
-            if words_before_people and len(words_before_people.group(0).split()) <= \
-                    len(q["text"].split()) + _NATIONAL["people_reach"] + 4:
+            reach = len(q["text"].split()) + _NATIONAL["people_reach"] + 4     # "of (all) (the) …"
+            if any(at > start and len(text[start:at].split()) <= reach and PEOPLE_BEFORE.match(text, start, at)
+                   for at in places):
                 return True
     return False
 
