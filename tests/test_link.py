@@ -1279,3 +1279,16 @@ def test_a_commenters_own_account_goes_on_until_research_is_cited():
     thread[0]["evidence"] = "anecdotal"         # (as the nlp stage labels it: "My mum")
     assert members(article + thread) == ["c-2", "d1-0"]
     assert members(article + thread[1:]) == ["c-1", "c-2", "d1-0"]      # no account begun: the study's
+
+
+@pytest.mark.parametrize("b,fb,expected", [
+    # a newspaper's points of blood pressure are mmHg
+    ("Blood pressure came down by about seven points.", ("seven points", "measurement", 7.0, "points"), "rounded"),
+    # points of a score stay points: not compared with mmHg
+    ("Scores on the breathlessness scale came down by seven points.", ("seven points", "measurement", 7.0, "points"),
+     None),
+])
+def test_points_of_blood_pressure_are_mmhg(b, fb, expected):
+    a = "Systolic blood pressure came down by 7.2 mmHg."
+    [group] = link([study_claim(a, ("7.2 mmHg", "measurement", 7.2, "mmHg"), "d1"), study_claim(b, fb, "d2")])
+    assert [c["verdict"] for c in group["comparisons"]] == ([expected] if expected else [])

@@ -106,7 +106,9 @@ class SyntacticCounts:
     @staticmethod
     def counted_noun(token):
         head = token.head
-        if token.dep_ == "nummod" and head.i > token.i and head.pos_ == "NOUN" and head.is_alpha \
+        # (a "proper noun" in lower case is a common noun mis-tagged: "1,870 flu jabs")
+        if token.dep_ == "nummod" and head.i > token.i and (head.pos_ == "NOUN" or head.pos_ == "PROPN" and head.is_lower) \
+                and head.is_alpha \
                 and head._.qclass not in NOT_COUNTED and head.lower_ not in FRACTION_WORDS:
             return head
         if token.dep_ in ("nsubj", "dobj", "pobj", "nsubjpass", "ROOT", "attr"):       # "Two of my sisters"

@@ -454,8 +454,8 @@ class QuantityRecognizer(RuleFiles):
     def _timeframe(self, span, rule):
         span = self.trim(span)
         unit_tokens = [t for t in span if t._.qclass == "time"]
-        if not unit_tokens or any(t.is_upper for t in unit_tokens):
-            return None             # "an SEC filing", NMR "(1H, s)": capitals are no time unit
+        if not unit_tokens or any(t.is_upper and len(t.text) <= 3 for t in unit_tokens):
+            return None             # "an SEC filing", NMR "(1H, s)": capitals are no time unit ("an extra HOUR" is)
         doc = span.doc
         last = unit_tokens[-1]
         if last.i + 1 < len(doc) and doc[last.i + 1].text in self.units.exponents and doc[last.i + 1].text[0] in "−-":
@@ -469,7 +469,7 @@ class QuantityRecognizer(RuleFiles):
         if rule == "unit-num" and (span[-1]._.num is None or any(v != int(v) for v in self.nums(span))
                                    or span.end < len(doc) and doc[span.end].pos_ in ("NOUN", "PROPN")):
             return None             # "each day 42 people": a count after a time word; "day 42 -" half a range
-        if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "VBN")):
+        if rule == "num-adj-unit" and not (doc.has_annotation("TAG") and span[1].tag_ in ("JJ", "JJR", "VBN")):
             return None             # "4 consecutive days", "four analysed days"; not "3 patients days"
         units = [self.time_unit(t) for t in unit_tokens]
         nums = self.nums(span)
