@@ -1292,3 +1292,36 @@ def test_points_of_blood_pressure_are_mmhg(b, fb, expected):
     a = "Systolic blood pressure came down by 7.2 mmHg."
     [group] = link([study_claim(a, ("7.2 mmHg", "measurement", 7.2, "mmHg"), "d1"), study_claim(b, fb, "d2")])
     assert [c["verdict"] for c in group["comparisons"]] == ([expected] if expected else [])
+
+
+def test_a_study_cited_by_its_institution_joins_the_one_study_tied_to_it_once_merged():
+    """ "The CHORUS trial from the University of Aberdeen" and "a trial led by Dr Wilczek at the University
+    of Aberdeen" are two studies until their repeated figures make them one; then "A trial from Aberdeen…"
+    and "In the Aberdeen trial…" are that study's too."""
+    figures = {"204": ("count", 204.0, "people"), "71%": ("percentage", 71.0, "%"), "38 metres": ("measurement", 38.0, "m"),
+               "200": ("count", 200.0, "people"), "seven in ten": ("proportion", 0.7, None)}
+    def record(text, doc, n, sources=()):
+        qs = [quantity(q, text, *figures[q]) for q in figures if re.search(rf"(?<![\w.,]){re.escape(q)}(?![\w]|[.,]\d)", text)]
+        return claim(text, qs, sources, doc=doc, cid=f"{doc}-{n}")
+    aberdeen = [institution("University of Aberdeen")]
+    records = [record("The CHORUS trial from the University of Aberdeen put 204 people into a choir.", "d1", 0, aberdeen),
+               record("In the CHORUS trial 71% felt less breathless.", "d1", 1),
+               record("The CHORUS trial's singers walked 38 metres more.", "d1", 2),
+               record("A trial led by Dr Tomasz Wilczek at the University of Aberdeen enrolled 204 people.", "d2", 0, aberdeen),
+               record("Wilczek and colleagues found 71% felt less breathless.", "d2", 1),
+               record("Wilczek's singers walked 38 metres more.", "d2", 2),
+               record("A trial from Aberdeen split about 200 people into two groups.", "d3", 0, [institution("Aberdeen")]),
+               record("In the Aberdeen trial, seven in ten felt less breathless.", "d4", 0)]
+    groups = link(records)
+    assert [sorted(c["claim_id"] for c in g["claims"]) for g in groups] == [sorted(r["id"] for r in records)]
+
+
+@pytest.mark.parametrize("text,own", [
+    ("Our members' survey earlier this year found that 38% had never been told.", True),
+    ("My poll of readers found 38% had tried it.", True),
+    ('"Our survey found 38% had never been told," said Dr Wilczek.', False),      # the quoted researcher's
+    ("Our study found 38% had never been told.", False),                            # a press office's research
+])
+def test_the_writers_own_survey_is_other_research(text, own):
+    [record] = page_claims([text], {"38%": ("percentage", 38.0, "%")})
+    assert KeyReader().other_research(record) is own

@@ -312,7 +312,32 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if entry["source"] is None:
             entry["source"] = {"canonical": best_display(entry["keys"] or {key}, displays), "type": "study"}
         entry["names"] = study_names(entry, displays, abbreviated)
+        # the institutions the corpus ties to this study's keys ("The CHORUS trial from the University of
+        # Aberdeen"): read again once groups repeating figures are merged (`join_by_institution`)
+        entry["tied"] = {institution for institution, named in tied.items() if named & entry["keys"]}
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
+    return groups
+
+
+def join_by_institution(groups, order):
+    """A group cited only by an institution ("A trial from Aberdeen…" on one page, "In the Aberdeen trial…"
+    on another) joins the one study the corpus ties to that institution, read after groups repeating
+    figures were merged: "the CHORUS trial from the University of Aberdeen" and "a trial led by Dr Wilczek
+    at the University of Aberdeen" were two studies for group_claims, and one since. Not across two papers.
+    `order`: {claim id: its place in the corpus}."""
+    owners = defaultdict(set)
+    for key, entry in groups.items():
+        for institution in entry.get("tied", ()):
+            owners[institution].add(key)
+    for institution, keys in owners.items():
+        if len(keys) != 1:
+            continue                            # no study, or several: the institution names none
+        owner = groups[next(iter(keys))]
+        named = {f"institution:{institution}", f"name:{institution}"}
+        for key in [k for k, entry in groups.items() if k not in keys and set(entry["keys"]) <= named]:
+            entry = groups.pop(key)
+            owner["claims"] = sorted(owner["claims"] + entry["claims"], key=lambda c: order[c["id"]])
+            owner["names"] = owner["names"] | entry["names"]
     return groups
 
 
@@ -599,6 +624,7 @@ def _link(records, progress, documents, texts):
     figures = FigureReader()
     groups = merge_repeats(groups, records, figures,
                            lambda claim: not (personal(claim, carried=True) or not_research(claim, keys)))
+    groups = join_by_institution(groups, {claim["id"]: n for n, claim in enumerate(records)})
     before = sentences_before(documents, texts, records) if documents and texts else {}
     out = []
     for key, entry in groups.items():

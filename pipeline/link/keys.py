@@ -84,6 +84,9 @@ class KeyReader:
         # already): up to two words between.
         self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w'’-]+,?\s+){{0,2}}?(?:{descriptor})\b")
         self.other_words = key_words(rules["other_research"])
+        # "Our members' survey earlier this year found…": the writer's own survey or poll (not "our study",
+        # a press office's word for the research it announces)
+        self.own_survey = re.compile(rf"(?i)\b(?:our|my)\s+(?:[\w'’-]+\s+){{0,2}}?(?:{'|'.join(rules['own_surveys'])})\b")
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
         # that start in lower case between them say what kind of study, not which ("the Utrecht
         # low-FODMAP trial" is the Utrecht trial).
@@ -342,6 +345,9 @@ class KeyReader:
         if self.cites_other(text, lowered) or (holds_any(text, lowered, self.other_figures_words)
                                                and self.other_figures.search(text)):
             return True
+        own = self.own_survey.search(text) if ("our " in lowered or "my " in lowered or not text.isascii()) else None
+        if own and not any(mark in text[:own.start()] for mark in ('"', "“", "”")):
+            return True                         # (a quoted researcher's "our survey" is the research's)
         # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
         # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
         first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
