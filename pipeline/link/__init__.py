@@ -85,7 +85,6 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     keys.lower_words = {w for claim in records for w in LOWER_WORD.findall(claim["text"])}
     # read once per claim, asked in every pass below: "another study" / "council figures show"; "the study"
     others = [not_research(claim, keys) for claim in records]
-    asides = [national_share(claim) for claim in records]     # no study's, but they do not end the carry
     generics = [keys.generic_reference(claim) for claim in records]
     # "A Finnish study, also published in…": research introduced as new (not "the study")
     indefinites = [keys.indefinite_reference(claim) for claim in records]
@@ -221,17 +220,12 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
     seen_figures = set()                        # documents whose article has given a figure already
     accounts = set()                            # comments whose writer has begun a personal account
-    for claim, names, qual, other, generic, indefinite, context, aside in zip(
-            records, ids, quals, others, generics, indefinites, carried_over, asides):
+    for claim, names, qual, other, generic, indefinite, context in zip(records, ids, quals, others, generics,
+                                                                       indefinites, carried_over):
         doc = claim["doc_id"]
         group = found.find(names[0]) if names else None
-        if aside and group is None:
-            continue
         named_source = None
-        # (a sentence naming the study is its, unless its figures follow other research named after it)
-        other = other and (group is None or keys.figures_of_other(
-            claim, [d for k in names for d in displays[k]] + [k.split(":", 1)[1] for k in names]))
-        group = None if other else group
+        other = group is None and other
         figureless = claim.get("figureless")
         # "A Finnish study found…" after a study was named, on a page naming several: new research, not the
         # last one (on a page about one study it is that one, named again: "A new study from Dundee…")
@@ -285,9 +279,10 @@ def group_claims(records, keys=None, progress=False, sentences=()):
                 carried, reach = next(iter(thread)), None   # any "I" of its clause makes it the writer's own
         if group is None and comment in accounts and not generic:
             continue                            # "My mum goes to a choir…", then "She's been doing it for 2 years"
-        if group is None and comment and personal(claim, carried is not None, reach):
+        own = group is None and personal(claim, carried is not None, reach)
+        if own and comment:
             accounts.add(comment)               # the writer's own account: it goes on until research is cited
-        elif group is None and not personal(claim, carried is not None, reach):
+        elif group is None and not own:
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
             group = group or carried
@@ -312,32 +307,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
         if entry["source"] is None:
             entry["source"] = {"canonical": best_display(entry["keys"] or {key}, displays), "type": "study"}
         entry["names"] = study_names(entry, displays, abbreviated)
-        # the institutions the corpus ties to this study's keys ("The CHORUS trial from the University of
-        # Aberdeen"): read again once groups repeating figures are merged (`join_by_institution`)
-        entry["tied"] = {institution for institution, named in tied.items() if named & entry["keys"]}
         entry["keys"] = sorted(entry["keys"]) or [key.removeprefix("source:")]
-    return groups
-
-
-def join_by_institution(groups, order):
-    """A group cited only by an institution ("A trial from Aberdeen…" on one page, "In the Aberdeen trial…"
-    on another) joins the one study the corpus ties to that institution, read after groups repeating
-    figures were merged: "the CHORUS trial from the University of Aberdeen" and "a trial led by Dr Wilczek
-    at the University of Aberdeen" were two studies for group_claims, and one since. Not across two papers.
-    `order`: {claim id: its place in the corpus}."""
-    owners = defaultdict(set)
-    for key, entry in groups.items():
-        for institution in entry.get("tied", ()):
-            owners[institution].add(key)
-    for institution, keys in owners.items():
-        if len(keys) != 1:
-            continue                            # no study, or several: the institution names none
-        owner = groups[next(iter(keys))]
-        named = {f"institution:{institution}", f"name:{institution}"}
-        for key in [k for k, entry in groups.items() if k not in keys and set(entry["keys"]) <= named]:
-            entry = groups.pop(key)
-            owner["claims"] = sorted(owner["claims"] + entry["claims"], key=lambda c: order[c["id"]])
-            owner["names"] = owner["names"] | entry["names"]
     return groups
 
 
@@ -488,44 +458,11 @@ def not_research(claim, keys):
     return keys.other_research(claim) or population(claim) or keys.own_figure(claim)
 
 
-_NATIONAL = RULES["national"]
-
-
-def one_of(phrases):
-    """A regex alternation of phrases, longest first, a space matching any run of spaces."""
-    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-
-
-# (places are proper nouns, matched as written: a text holding none of them, nor `after`, needs no pattern)
-NATIONAL_PLACE = re.compile(
-    rf"\b(?i:in|across|of)\s+(?:(?i:the|this)\s+)?(?:{one_of(_NATIONAL['places'])})\b"
-    rf"(?!\s+(?i:{one_of(_NATIONAL['not_before'])})\b)|\b(?:{one_of(_NATIONAL['after'])})\b")
-NATIONAL_WORDS = re.compile("|".join(map(re.escape, _NATIONAL["places"] + _NATIONAL["after"])))
-PEOPLE_BEFORE = re.compile(rf"[^.;:!?]*\b(?:{one_of(PEOPLE)})s?\s+$", re.I)
-SHARE_KINDS = frozenset({"percentage", "proportion"})
-
-
 def population(claim):
     """Does the claim state a population's figure, not a study's? A count of people of at least a million
-    ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it; so is
-    a share of a country's people ("one in five adults in the UK", "30% of adults in England")."""
-    return national_share(claim) or any(q.get("kind") == "count" and (q.get("value") or 0) >= POPULATION
-                                        and (q.get("unit") or "").lower() in PEOPLE for q in claim["quantities"])
-
-
-def national_share(claim):
-    """ "one in five adults in the UK", "30% of adults in England": a share of a country's people (rules.yml
-    `national`). An aside: the page goes on about its study ("FACT: … In the trial, 14% dropped out")."""
-    text, offset = claim["text"], claim.get("start") or 0
-    places = [m.start() for m in NATIONAL_PLACE.finditer(text)] if NATIONAL_WORDS.search(text) else ()
-    for q in claim["quantities"] if places else ():
-        if q.get("kind") in SHARE_KINDS and q.get("start") is not None:
-            start = q["start"] - offset
-            reach = len(q["text"].split()) + _NATIONAL["people_reach"] + 4     # "of (all) (the) …"
-            if any(at > start and len(text[start:at].split()) <= reach and PEOPLE_BEFORE.match(text, start, at)
-                   for at in places):
-                return True
-    return False
+    ("Around 8 million people in the UK take a statin") is a national statistic: no study enrolled it."""
+    return any(q.get("kind") == "count" and (q.get("value") or 0) >= POPULATION
+               and (q.get("unit") or "").lower() in PEOPLE for q in claim["quantities"])
 
 
 FIRST_PERSON = frozenset(w.lower() for w in RULES["personal"]["words"])
@@ -624,7 +561,6 @@ def _link(records, progress, documents, texts):
     figures = FigureReader()
     groups = merge_repeats(groups, records, figures,
                            lambda claim: not (personal(claim, carried=True) or not_research(claim, keys)))
-    groups = join_by_institution(groups, {claim["id"]: n for n, claim in enumerate(records)})
     before = sentences_before(documents, texts, records) if documents and texts else {}
     out = []
     for key, entry in groups.items():

@@ -178,9 +178,6 @@ class FigureReader:
         self.unless = {name: {w.lower() for w in spec.get("unless", ())} for name, spec in self.concepts.items()}
         self._content_cache = {}
         self._measured = {}
-        points = rules["pressure_points"]
-        self.pressure_words = re.compile(rf"(?i)\b(?:{'|'.join(map(re.escape, points['words']))})\b")
-        self.pressure_unit = (points["unit"], *si_unit(points["unit"])[::-1])    # (stated, SI unit, SI factor)
         arm = rules["control_arm"]
         phrases = "|".join(r"\s+".join(map(re.escape, w.split())) for w in arm["before"])
         self.control = re.compile(rf"\b(?:{phrases})\.?\s+(?:[\w'’-]+\s+){{0,{arm['reach']}}}$", re.I)
@@ -285,8 +282,6 @@ class FigureReader:
             if units[i][0] == "share" and self.of_time.match(text, end):
                 continue                        # "a quarter of an hour" is a timeframe, no share
             family, comparable, stated_unit, factor = units[i]
-            if family == "measurement" and stated_unit == "points" and self.pressure_words.search(text):
-                _, comparable, factor = self.pressure_unit      # "blood pressure came down by seven points"
             if family == "count" and comparable != "people" and self.counts_people(text, end, comparable):
                 comparable, q = "people", {**q, "unit": "people"}
             interval = self.interval(q, factor)

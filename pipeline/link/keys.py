@@ -84,9 +84,6 @@ class KeyReader:
         # already): up to two words between.
         self.other = re.compile(rf"(?i)(?<!the\s)\b(?:{other}),?\s+(?:[\w'’-]+,?\s+){{0,2}}?(?:{descriptor})\b")
         self.other_words = key_words(rules["other_research"])
-        # "Our members' survey earlier this year found…": the writer's own survey or poll (not "our study",
-        # a press office's word for the research it announces)
-        self.own_survey = re.compile(rf"(?i)\b(?:our|my)\s+(?:[\w'’-]+\s+){{0,2}}?(?:{'|'.join(rules['own_surveys'])})\b")
         # A run of capitalised words (joined by of/and/for/&), then a descriptor word; hyphenated words
         # that start in lower case between them say what kind of study, not which ("the Utrecht
         # low-FODMAP trial" is the Utrecht trial).
@@ -345,26 +342,11 @@ class KeyReader:
         if self.cites_other(text, lowered) or (holds_any(text, lowered, self.other_figures_words)
                                                and self.other_figures.search(text)):
             return True
-        own = self.own_survey.search(text) if ("our " in lowered or "my " in lowered or not text.isascii()) else None
-        if own and not any(mark in text[:own.start()] for mark in ('"', "“", "”")):
-            return True                         # (a quoted researcher's "our survey" is the research's)
         # guidance before the figure is what the figure is ("The WHO guideline is no more than one hour"); after
         # it, what the study's figure is held against ("41% had a reading below 130 mmHg, the target in guidelines")
         first = min((q["start"] - claim["start"] for q in claim["quantities"]), default=0)
         return first > 0 and holds_any(text, lowered, self.guidance_words) and \
             self.guidance.search(text, 0, first) is not None
-
-    def figures_of_other(self, claim, names):
-        """Do the claim's figures follow a mention of other research, with none of `names` (the study the
-        sentence names) written between: "…will consider the SOLVINTER findings, together with those of an
-        earlier Finnish trial, which gave 1,000 IU a day to 540 children" (the figures are the Finnish trial's)."""
-        text = claim["text"]
-        lowered = text.lower()
-        if not claim["quantities"] or not holds_any(text, lowered, self.other_words):
-            return False
-        first = min(q["start"] - claim["start"] for q in claim["quantities"])
-        mentions = list(self.other.finditer(text, 0, max(first, 0)))
-        return bool(mentions) and not any(name.lower() in lowered[mentions[-1].end():first] for name in names)
 
     def cites_other(self, text, lowered=None):
         """Does the text cite research as another than one named ("another study", "a separate trial")?"""

@@ -59,8 +59,7 @@ def merge_repeats(groups, records, figures, eligible, rules=RULES["repeated_figu
                 claims += discussed(units[page], values, said)
         out[main] = {**groups[main], "claims": sorted(claims, key=lambda c: order[c["id"]]),
                      "keys": sorted({k for g in study for k in groups[g]["keys"]}),
-                     "names": frozenset().union(*(groups[g]["names"] for g in study)),
-                     "tied": set().union(*(groups[g].get("tied", ()) for g in study))}
+                     "names": frozenset().union(*(groups[g]["names"] for g in study))}
     return {key: out[key] for key in groups if key in out}       # in group_claims' order
 
 
