@@ -146,7 +146,8 @@ def number_spans(doc):
                     j += 1
             else:
                 break
-        if words and j + 1 < n and doc[j].lower_ == "point" and doc[j + 1].lower_ in DIGIT_WORDS:
+        if words and j + 1 < n and doc[j].lower_ == "point" and doc[j + 1].lower_ in DIGIT_WORDS \
+                and not (i > 0 and doc[i - 1].lower_ == "at" and j == i + 1):     # "at one point six patients"
             j += 1                  # "thirty-eight point six": decimals read out digit by digit
             while j < n and doc[j].lower_ in DIGIT_WORDS:
                 j += 1
