@@ -1215,6 +1215,7 @@ def members(records):
     ("We now have 11,400 registered patients.", True),           # a practice newsletter's own business
     ("We sold 300 packs of the drops last winter.", True),
     ("We found that 11,400 registered patients were eligible.", False),     # a researcher's voice
+    ("We have shown that 11,400 registered patients respond.", False),     # so is "we have shown"
     ('"We have 11,400 registered patients in the trial," said Dr Mensah.', False),   # quoted
 ])
 def test_the_writers_own_business_said_with_we(text, own):
@@ -1242,7 +1243,7 @@ def test_a_short_sentence_takes_the_words_of_the_one_before_it():
     assert group["comparisons"] == []
 
 
-def test_a_commenters_own_account_goes_on_until_research_is_cited():
+def test_a_commenters_own_account_holds_for_the_rest_of_the_comment():
     """In a thread about one study, "My mum goes to a choir twice a week." is the writer's own; so is "She's
     been doing it for 2 years." after it (no "I" of its own); "The trial only ran for 12 weeks" is the study's."""
     figures = {"12 weeks": ("timeframe", 12.0, "week"), "twice a week": ("frequency", 2.0, "per week"),
@@ -1254,3 +1255,8 @@ def test_a_commenters_own_account_goes_on_until_research_is_cited():
     thread[0]["evidence"] = "anecdotal"         # (as the nlp stage labels it: "My mum")
     assert members(article + thread) == ["c-2", "d1-0"]
     assert members(article + thread[1:]) == ["c-1", "c-2", "d1-0"]      # no account begun: the study's
+    # the account holds for the rest of the comment: a later figure without a source of its own stays the
+    # writer's, even after a sentence citing research (which is the study's)
+    after = dict(page_claims(["They followed them for 2 years."], figures)[0], section="comment", comment_index=1,
+                 id="c-3")
+    assert members(article + thread + [after]) == ["c-2", "d1-0"]

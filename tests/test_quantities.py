@@ -97,6 +97,7 @@ def test_rules_pipeline_finds_everything_the_full_pipeline_finds(text):
     ("½", 0.5), ("1/4", 0.25), ("eighteen", 18), ("one hundred and twenty", 120), ("twenty one", 21),
     ("0.5", 0.5), (".5", 0.5), ("12,345.67", 12345.67), ("three quarters", 0.75), ("x", None), ("third", None),
     ("", None), ("1/0", None), ("thirty-eight point six", 38.6), ("two point oh five", 2.05), ("point six", None),
+    ("one point five seven", 1.57),
     ("two and a half", 2.5), ("1 and a quarter", 1.25), ("one and half", 1.5), ("and a half", None),
 ])
 def test_parse_number(text, value):

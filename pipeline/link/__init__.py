@@ -219,7 +219,7 @@ def group_claims(records, keys=None, progress=False, sentences=()):
     groups = {}
     last_in_article, last_in_comment, doc_groups, page_quals = {}, {}, defaultdict(set), defaultdict(list)
     seen_figures = set()                        # documents whose article has given a figure already
-    accounts = set()                            # comments whose writer has begun a personal account
+    accounts = set()                            # comments whose writer has begun a personal account (for good)
     for claim, names, qual, other, generic, indefinite, context in zip(records, ids, quals, others, generics,
                                                                        indefinites, carried_over):
         doc = claim["doc_id"]
@@ -278,10 +278,12 @@ def group_claims(records, keys=None, progress=False, sentences=()):
             if len(thread) == 1:
                 carried, reach = next(iter(thread)), None   # any "I" of its clause makes it the writer's own
         if group is None and comment in accounts and not generic:
-            continue                            # "My mum goes to a choir…", then "She's been doing it for 2 years"
+            # the rest of the comment's figures without a source of their own are the writer's: "My mum goes
+            # to a choir…", then "She's been doing it for 2 years"; a sentence citing research is the study's
+            continue
         own = group is None and personal(claim, carried is not None, reach)
         if own and comment:
-            accounts.add(comment)               # the writer's own account: it goes on until research is cited
+            accounts.add(comment)               # the writer's own account begins
         elif group is None and not own:
             if claim["section"] == "article":
                 group = last_in_article.get(doc)
@@ -561,13 +563,13 @@ def _link(records, progress, documents, texts):
     figures = FigureReader()
     groups = merge_repeats(groups, records, figures,
                            lambda claim: not (personal(claim, carried=True) or not_research(claim, keys)))
-    before = sentences_before(documents, texts, records) if documents and texts else {}
+    previous = sentences_before(documents, texts, records) if documents and texts else {}
     out = []
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:
             continue
         found = inherit_topics([f for claim in entry["claims"]
-                                for f in figures.figures(claim, entry["names"], before.get(claim["id"], ""))])
+                                for f in figures.figures(claim, entry["names"], previous.get(claim["id"], ""))])
         out.append({
             "id": link_id(key),
             "source": entry["source"],

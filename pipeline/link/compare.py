@@ -304,11 +304,11 @@ class FigureReader:
                 out[key] = out.get(key, False) or abs(interval[0]) >= 10 * precision
         return out
 
-    def figures(self, claim, names=frozenset(), before=""):
+    def figures(self, claim, names=frozenset(), previous=""):
         """Every comparable quantity of a claim as a Figure. `names`: words that name the claim's study
         (and its sources' names) say who, not what was measured, so are no topic words: "In the Glasgow
         study, 30% were men" is not compared with "the Glasgow study found 81% took their pills".
-        `before`: the sentence before it in its voice, whose words are the context of a sentence of fewer
+        `previous`: the sentence before it in its voice, whose words are the context of a sentence of fewer
         than `agreement.short` content words ("Forty-seven per cent, to be exact." after "Antibiotic
         courses were down by almost half.")."""
         text = claim["text"]
@@ -327,8 +327,8 @@ class FigureReader:
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
         context = frozenset(stem(word) for _, _, word, owner in tokens
                             if owner == -1 and self._content(word) and name_word(word) not in names)
-        if before and len(context) < AGREEMENT["short"]:
-            context |= frozenset(stem(word) for word in TOKEN.findall(before)
+        if previous and len(context) < AGREEMENT["short"]:
+            context |= frozenset(stem(word) for word in TOKEN.findall(previous)
                                  if self._content(word) and name_word(word) not in names)
         out = []
         for i, q, family, comparable, stated_unit, factor, interval, precision in measured:

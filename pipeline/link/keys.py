@@ -106,8 +106,9 @@ class KeyReader:
         self.research_team = re.compile(rf"(?i)\s+(?:{'|'.join(map(re.escape, rules['research_references']['by']))})\b")
         self.own = re.compile(r"(?i)\b(?:our|my)\s+(?:own\s+)?(?P<word>[a-z'’-]+)")
         business = rules["own_business"]
-        self.we_have = re.compile(rf"(?i)\bwe\s+(?:(?:{'|'.join(business['adverbs'])})\s+)?(?:{'|'.join(business['verbs'])})"
-                                  rf"\s+(?:[\w'’-]+\s+){{0,{business['reach']}}}$")
+        words = {part: "|".join(map(re.escape, business[part])) for part in ("adverbs", "verbs", "not_after")}
+        self.we_have = re.compile(rf"(?i)\bwe\s+(?:(?:{words['adverbs']})\s+)?(?:{words['verbs']})\s+"
+                                  rf"(?!(?:{words['not_after']})\b)(?:[\w'’-]+\s+){{0,{business['reach']}}}$")
         self.research_words = self.descriptors | {w.lower() for w in rules["research_references"]["words"]} | {
             "team", "group", "lab", "data", "result", "work", "analysis"}                # the corpus's words in lower case (set by the caller)
         figs = rules["other_figures"]

@@ -63,6 +63,14 @@ def split(text, start, end):
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
+def segment_sentences(document, text):
+    """(start, end, segment number, segment) of each sentence of the document's article and comment segments."""
+    for n, segment in enumerate(document.get("segments") or ()):
+        if segment["kind"] in READ_AS:
+            for start, end in split(text, segment["start"], segment["end"]):
+                yield start, end, n, segment
+
+
 def figureless_sentences(documents, texts, records):
     """Records of the article and comment sentences no claim covers, in document order, each with the known
     journals, institutions and people it names as its sources."""
@@ -82,20 +90,17 @@ def figureless_sentences(documents, texts, records):
             continue
         spans = sorted(claimed.get(doc, []))
         starts = [s for s, _ in spans]
-        for segment in document.get("segments") or ():
-            if segment["kind"] not in READ_AS:
-                continue
-            for start, end in split(text, segment["start"], segment["end"]):
-                n = bisect_right(starts, end) - 1
-                if n >= 0 and spans[n][1] > start:
-                    continue                    # a claim's sentence (or part of one)
-                sentence = text[start:end].strip()
-                sources = [dict(names[name], start=start + at, end=start + at + len(name))
-                           for at, name in find_names(sentence, by_first)]
-                out.append({"id": None, "doc_id": doc, "text": sentence, "start": start, "end": end,
-                            "section": READ_AS[segment["kind"]], "comment_index": segment.get("index"),
-                            "sources": sources, "quantities": [], "evidence_cues": [], "evidence": None,
-                            "figureless": True, "title": segment["kind"] == "title"})
+        for start, end, _, segment in segment_sentences(document, text):
+            n = bisect_right(starts, end) - 1
+            if n >= 0 and spans[n][1] > start:
+                continue                        # a claim's sentence (or part of one)
+            sentence = text[start:end].strip()
+            sources = [dict(names[name], start=start + at, end=start + at + len(name))
+                       for at, name in find_names(sentence, by_first)]
+            out.append({"id": None, "doc_id": doc, "text": sentence, "start": start, "end": end,
+                        "section": READ_AS[segment["kind"]], "comment_index": segment.get("index"),
+                        "sources": sources, "quantities": [], "evidence_cues": [], "evidence": None,
+                        "figureless": True, "title": segment["kind"] == "title"})
     return out
 
 
@@ -109,9 +114,8 @@ def sentences_before(documents, texts, records):
         doc, text = document["doc_id"], texts.get(document["doc_id"])
         if text is None or doc not in by_doc:
             continue
-        spans = [(start, end, n) for n, segment in enumerate(document.get("segments") or ())
-                 if segment["kind"] in READ_AS for start, end in split(text, segment["start"], segment["end"])]
-        starts = [start for start, _, _ in spans]
+        spans = list(segment_sentences(document, text))
+        starts = [start for start, _, _, _ in spans]
         for claim in by_doc[doc]:
             n = bisect_right(starts, claim["start"]) - 1        # the sentence holding the claim's start
             if n >= 1 and spans[n - 1][2] == spans[n][2]:

@@ -107,7 +107,7 @@ class SyntacticCounts:
     def counted_noun(token):
         head = token.head
         # (a "proper noun" in lower case is a common noun mis-tagged: "1,870 flu jabs")
-        if token.dep_ == "nummod" and head.i > token.i and (head.pos_ == "NOUN" or head.pos_ == "PROPN" and head.is_lower) \
+        if token.dep_ == "nummod" and head.i > token.i and (head.pos_ == "NOUN" or (head.pos_ == "PROPN" and head.is_lower)) \
                 and head.is_alpha \
                 and head._.qclass not in NOT_COUNTED and head.lower_ not in FRACTION_WORDS:
             return head

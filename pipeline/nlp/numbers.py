@@ -34,7 +34,7 @@ FRACTION_WORDS = {
 HYPHENS = {"-", "–", "‐"}
 DIGIT_WORDS = {w: n for n, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"))}
 DIGIT_WORDS["oh"] = 0
-ADDED_FRACTIONS = {"half": 0.5, "quarter": 0.25}     # "two and a half", "one and a quarter"
+ADDED_FRACTIONS = {w: 1 / FRACTION_WORDS[w] for w in ("half", "quarter")}     # "two and a half", "one and a quarter"
 NUMBER_INDEX = "numbers.indices"
 
 Token.set_extension("num", default=None, force=True)        # the token's value, if it is a number
@@ -75,7 +75,7 @@ def parse_number(text):
     if "point" in words[1:-1] and all(w in DIGIT_WORDS for w in words[words.index("point") + 1:]):
         whole = parse_number(" ".join(words[:words.index("point")]))     # "thirty-eight point six"
         decimals = "".join(str(DIGIT_WORDS[w]) for w in words[words.index("point") + 1:])
-        return whole + float("0." + decimals) if whole is not None else None
+        return round(whole + float("0." + decimals), len(decimals)) if whole is not None else None
     if len(words) >= 2 and words[-1] in FRACTION_WORDS:
         numerator = parse_number(" ".join(words[:-1]))
         return numerator / FRACTION_WORDS[words[-1]] if numerator is not None else None
@@ -147,7 +147,7 @@ def number_spans(doc):
             else:
                 break
         if words and j + 1 < n and doc[j].lower_ == "point" and doc[j + 1].lower_ in DIGIT_WORDS \
-                and not (i > 0 and doc[i - 1].lower_ == "at" and j == i + 1):     # "at one point six patients"
+                and not (doc[i].lower_ == "one" and i > 0 and doc[i - 1].lower_ == "at"):   # "at one point six patients"
             j += 1                  # "thirty-eight point six": decimals read out digit by digit
             while j < n and doc[j].lower_ in DIGIT_WORDS:
                 j += 1
@@ -175,9 +175,10 @@ def _added_fraction_end(doc, j):
     n = len(doc)
     if j < n and doc[j].lower_ == "and":
         k = j + 2 if j + 1 < n and doc[j + 1].lower_ in ("a", "an") else j + 1
+        # not before "of": in "one in five children and a quarter of adults" the quarter is a second figure
         if k < n and doc[k].lower_ in ADDED_FRACTIONS and not (k + 1 < n and doc[k + 1].lower_ == "of"):
-            return k + 1            # not before "of": in "one in five children and a quarter of adults"
-    return j                        # the quarter is a second figure
+            return k + 1
+    return j
 
 
 def _scale(span, words):

@@ -484,12 +484,26 @@ class QuantityRecognizer(RuleFiles):
                           "iso_duration": iso_duration((low + high) / 2, small)}
         unit, amount = units[-1]
         if rule == "a-unit-and-a-half":
+            if self.fraction_elsewhere(span):
+                return None
             nums = [1 + ADDED_FRACTIONS[words[-1]]]
         elif not nums:
             nums = [float(self.vague["couple"])] if "couple" in words else [0.5] if "half" in words else [1.0]
         fields = self.value_fields(nums, scale=amount)
         fields.update(unit=unit, iso_duration=iso_duration(fields["value"], unit))
         return span, fields
+
+    @staticmethod
+    def fraction_elsewhere(span):
+        """Is "a day and a half" no such length: "twice a day and a half tablet at night", "2 litres a day and
+        a half litre more" (the fraction is the next figure's, and "a day" after a number, times word or unit
+        is "per day")?"""
+        doc = span.doc
+        after = doc[span.end] if span.end < len(doc) else None
+        before = doc[span.start - 1] if span.start > 0 else None
+        return (after is not None and (after.text in numbers_module.HYPHENS or after.pos_ == "NOUN"
+                                       or after._.qclass in ("time", "dose", "measure"))) or \
+            (before is not None and (before._.num is not None or before._.qclass in ("times", "time", "dose")))
 
     def is_age(self, span, unit):
         """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group".
@@ -572,6 +586,8 @@ class QuantityRecognizer(RuleFiles):
         elif rule == "num-unit-per-m2":
             unit = f"{unit}/m2"         # "200 mg/m 2": a PDF split "m²"
         if rule == "a-unit-and-a-half":
+            if self.fraction_elsewhere(span):
+                return None
             nums = [1 + ADDED_FRACTIONS[span[-1].lower_]]
         else:
             nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
