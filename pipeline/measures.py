@@ -8,7 +8,6 @@ does not load it.
 from functools import lru_cache
 
 
-
 class Units:
     def __init__(self, data):
         """`data`: units.yml, read."""

@@ -63,7 +63,7 @@ from .repeats import merge_repeats
 from .unionfind import UnionFind
 from .rules import RULES
 PEOPLE = frozenset(w.lower() for w in RULES["people"]) | {"people", "persons"}
-from .sentences import figureless_sentences, interleave, sentences_before
+from .sentences import document_sentences, figureless_sentences, interleave, sentences_before
 
 LINKS = "links.jsonl"
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")        # "CBT-I" is one word, no first person
@@ -557,13 +557,14 @@ def collector_paused():
 
 
 def _link(records, progress, documents, texts):
-    sentences = figureless_sentences(documents, texts, records) if documents and texts else ()
+    split_documents = document_sentences(documents, texts) if documents and texts else {}
+    sentences = figureless_sentences(documents, texts, records, split_documents) if split_documents else ()
     keys = KeyReader()
     groups = group_claims(records, keys=keys, progress=progress, sentences=sentences)
     figures = FigureReader()
     groups = merge_repeats(groups, records, figures,
                            lambda claim: not (personal(claim, carried=True) or not_research(claim, keys)))
-    previous = sentences_before(documents, texts, records) if documents and texts else {}
+    previous = sentences_before(documents, texts, records, split_documents) if split_documents else {}
     out = []
     for key, entry in groups.items():
         if len(entry["claims"]) < 2:

@@ -325,11 +325,9 @@ class FigureReader:
                 k += 1
             tokens.append((at, stop, m.group(), bounds[k][2] if k < last and bounds[k][0] <= at else -1))
         voice = (claim["doc_id"], claim["section"], claim.get("comment_index"))
-        context = frozenset(stem(word) for _, _, word, owner in tokens
-                            if owner == -1 and self._content(word) and name_word(word) not in names)
+        context = self.context_of((word for _, _, word, owner in tokens if owner == -1), names)
         if previous and len(context) < AGREEMENT["short"]:
-            context |= frozenset(stem(word) for word in TOKEN.findall(previous)
-                                 if self._content(word) and name_word(word) not in names)
+            context |= self.context_of(TOKEN.findall(previous), names)
         out = []
         for i, q, family, comparable, stated_unit, factor, interval, precision in measured:
             start, end = spans[i][0], spans[i][1]
@@ -344,6 +342,10 @@ class FigureReader:
             out.append(Figure(claim["id"], voice, q["kind"], q["text"], family, comparable, stated_unit, factor,
                               interval[0], interval[1], precision, match, context))
         return out
+
+    def context_of(self, words, names):
+        """The stems of the content words among `words` that name no study."""
+        return frozenset(stem(word) for word in words if self._content(word) and name_word(word) not in names)
 
     def counts_people(self, text, end, unit):
         """'186 perimenopausal and postmenopausal women': the counted word is an adjective of a people noun."""

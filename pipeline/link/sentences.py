@@ -71,9 +71,16 @@ def segment_sentences(document, text):
                 yield start, end, n, segment
 
 
-def figureless_sentences(documents, texts, records):
+def document_sentences(documents, texts):
+    """{doc_id: its segment_sentences, in order}: each document split once for the readers below."""
+    return {d["doc_id"]: list(segment_sentences(d, texts[d["doc_id"]])) for d in documents if d["doc_id"] in texts}
+
+
+def figureless_sentences(documents, texts, records, split_documents=None):
     """Records of the article and comment sentences no claim covers, in document order, each with the known
-    journals, institutions and people it names as its sources."""
+    journals, institutions and people it names as its sources. `split_documents`: document_sentences'
+    result, when already made."""
+    split_documents = document_sentences(documents, texts) if split_documents is None else split_documents
     names = known_names(records)
     by_first = {}                               # first word -> the names starting with it, longest first
     for name in sorted(names, key=len, reverse=True):
@@ -90,7 +97,7 @@ def figureless_sentences(documents, texts, records):
             continue
         spans = sorted(claimed.get(doc, []))
         starts = [s for s, _ in spans]
-        for start, end, _, segment in segment_sentences(document, text):
+        for start, end, _, segment in split_documents[doc]:
             n = bisect_right(starts, end) - 1
             if n >= 0 and spans[n][1] > start:
                 continue                        # a claim's sentence (or part of one)
@@ -104,8 +111,9 @@ def figureless_sentences(documents, texts, records):
     return out
 
 
-def sentences_before(documents, texts, records):
+def sentences_before(documents, texts, records, split_documents=None):
     """{claim id: the sentence before the claim's in its segment (its voice)}, for claims that have one."""
+    split_documents = document_sentences(documents, texts) if split_documents is None else split_documents
     by_doc = {}
     for claim in records:
         by_doc.setdefault(claim["doc_id"], []).append(claim)
@@ -114,7 +122,7 @@ def sentences_before(documents, texts, records):
         doc, text = document["doc_id"], texts.get(document["doc_id"])
         if text is None or doc not in by_doc:
             continue
-        spans = list(segment_sentences(document, text))
+        spans = split_documents[doc]
         starts = [start for start, _, _, _ in spans]
         for claim in by_doc[doc]:
             n = bisect_right(starts, claim["start"]) - 1        # the sentence holding the claim's start

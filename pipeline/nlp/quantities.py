@@ -484,9 +484,9 @@ class QuantityRecognizer(RuleFiles):
                           "iso_duration": iso_duration((low + high) / 2, small)}
         unit, amount = units[-1]
         if rule == "a-unit-and-a-half":
-            if self.fraction_elsewhere(span):
+            nums = self.one_and_fraction(span)
+            if nums is None:
                 return None
-            nums = [1 + ADDED_FRACTIONS[words[-1]]]
         elif not nums:
             nums = [float(self.vague["couple"])] if "couple" in words else [0.5] if "half" in words else [1.0]
         fields = self.value_fields(nums, scale=amount)
@@ -494,16 +494,19 @@ class QuantityRecognizer(RuleFiles):
         return span, fields
 
     @staticmethod
-    def fraction_elsewhere(span):
-        """Is "a day and a half" no such length: "twice a day and a half tablet at night", "2 litres a day and
-        a half litre more" (the fraction is the next figure's, and "a day" after a number, times word or unit
-        is "per day")?"""
+    def one_and_fraction(span):
+        """[1.5] for "a year and a half", "an extra litre and a half" ([1.25] with a quarter); None where the
+        fraction is the next figure's and "a day" is "per day": "twice a day and a half tablet at night",
+        "2 litres a day and a half litre more" (a noun, unit or hyphen after it; a number, times word or
+        unit before it)."""
         doc = span.doc
         after = doc[span.end] if span.end < len(doc) else None
         before = doc[span.start - 1] if span.start > 0 else None
-        return (after is not None and (after.text in numbers_module.HYPHENS or after.pos_ == "NOUN"
-                                       or after._.qclass in ("time", "dose", "measure"))) or \
-            (before is not None and (before._.num is not None or before._.qclass in ("times", "time", "dose")))
+        if (after is not None and (after.text in numbers_module.HYPHENS or after.pos_ == "NOUN"
+                                   or after._.qclass in ("time", "dose", "measure"))) or \
+                (before is not None and (before._.num is not None or before._.qclass in ("times", "time", "dose"))):
+            return None
+        return [1 + ADDED_FRACTIONS[span[-1].lower_]]
 
     def is_age(self, span, unit):
         """ "the age of the finishers was 28 years", "older than 40 years", "the 60-64 year age group".
@@ -586,9 +589,7 @@ class QuantityRecognizer(RuleFiles):
         elif rule == "num-unit-per-m2":
             unit = f"{unit}/m2"         # "200 mg/m 2": a PDF split "m²"
         if rule == "a-unit-and-a-half":
-            if self.fraction_elsewhere(span):
-                return None
-            nums = [1 + ADDED_FRACTIONS[span[-1].lower_]]
+            nums = self.one_and_fraction(span)
         else:
             nums = self.nums(span) or ([0.5] if "half" in [t.lower_ for t in span] else [])
         if not nums:
